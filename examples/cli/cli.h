@@ -1,0 +1,86 @@
+/* Shared pieces of the vocx command-line tool. */
+#ifndef VOCX_CLI_H
+#define VOCX_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vocx.h"
+
+/* Exit codes (documented in `vocx --help` and the README). */
+#define EXIT_OK 0
+#define EXIT_FAIL 1  /* runtime failure: I/O, database */
+#define EXIT_USAGE 2 /* bad command line */
+#define EXIT_DATA 3  /* the input itself is wrong: strict rejects, missing
+                        column, rule errors, quality below a threshold */
+
+enum out_format { FMT_TABLE, FMT_CSV, FMT_JSON };
+
+/* Options every command understands. */
+typedef struct cli_common {
+    const char *db;
+    int quiet;
+    enum out_format format;
+} cli_common;
+
+typedef struct cli_command {
+    const char *name;
+    const char *summary;
+    int (*run)(cli_common *common, int argc, char **argv);
+    void (*help)(FILE *out);
+} cli_command;
+
+/* Errors: one line on stderr, "vocx: ..." */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int cli_exit_code(int vocx_code);
+
+/* Parse --format VALUE; returns 0 or -1 (error printed). */
+int cli_parse_format(const char *v, enum out_format *out);
+
+/* Open the store named by common->db (or $VOCX_DB, or vocx.db). */
+int cli_open_store(cli_common *c, vocx_store **out, unsigned int flags);
+
+/* Output helpers. */
+void out_json_string(FILE *f, const char *s);
+void out_csv_field(FILE *f, const char *s);
+/* Thousands separators: 1234567 -> "1,234,567". */
+const char *fmt_count(uint64_t n, char buf[32]);
+/* Copy at most `width` display columns of UTF-8 `s` into buf, with "..."
+ * marking a cut; newlines become spaces. */
+const char *fmt_clip(const char *s, size_t width, char *buf, size_t cap);
+
+/* Progress bar on stderr when it is a terminal and not --quiet. */
+typedef struct cli_progress {
+    int enabled;
+    double start;
+    const char *what;
+} cli_progress;
+void progress_init(cli_progress *p, const cli_common *c, const char *what);
+void progress_update(cli_progress *p, uint64_t rows, uint64_t done,
+                     uint64_t total);
+void progress_finish(cli_progress *p);
+
+/* Commands. */
+int cmd_ingest(cli_common *c, int argc, char **argv);
+void help_ingest(FILE *out);
+int cmd_stats(cli_common *c, int argc, char **argv);
+void help_stats(FILE *out);
+int cmd_comments(cli_common *c, int argc, char **argv);
+void help_comments(FILE *out);
+
+
+
+/* Long options shared by every command; add COMMON_LONG_OPTIONS to a
+ * command's table and pass unknown option values to cli_common_option(). */
+#define OPT_DB 1000
+#define OPT_QUIET 1001
+#define OPT_FORMAT 1002
+#define OPT_HELP 1003
+#define COMMON_LONG_OPTIONS                                                    \
+    {"db", 1, NULL, OPT_DB}, {"quiet", 0, NULL, OPT_QUIET},                    \
+        {"format", 1, NULL, OPT_FORMAT}, {"help", 0, NULL, OPT_HELP}
+/* Returns 0 handled, 1 help printed (exit 0), -1 usage error printed. */
+int cli_common_option(cli_common *c, int opt, const char *arg,
+                      void (*help)(FILE *), char **argv);
+#endif

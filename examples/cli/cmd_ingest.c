@@ -1,0 +1,200 @@
+/* vocx ingest FILE|- : load comments. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+void help_ingest(FILE *out)
+{
+    fprintf(out,
+            "usage: vocx ingest [OPTIONS] FILE|-\n"
+            "\n"
+            "Load customer comments from a CSV (RFC 4180, with a header row) or\n"
+            "JSON Lines file, or from standard input with '-'.  Re-running the\n"
+            "same file is idempotent: known ids are updated or left alone.\n"
+            "Bad rows are rejected with file:line:column and a reason; the\n"
+            "rest is loaded.\n"
+            "\n"
+            "options:\n"
+            "  --format-in csv|jsonl  input format (default: by extension or\n"
+            "                         content)\n"
+            "  --id-col NAME          source id column (default id)\n"
+            "  --customer-col NAME    customer id column (default customer_id)\n"
+            "  --time-col NAME        timestamp column (default created_at)\n"
+            "  --channel-col NAME     channel column (default channel)\n"
+            "  --text-col NAME        comment text column (default text)\n"
+            "  --channel NAME         channel for rows that have none\n"
+            "  --strict               any rejected row fails the whole ingest;\n"
+            "                         nothing is kept\n"
+            "  --rejects FILE         write every rejected row to FILE (CSV:\n"
+            "                         source,line,column,reason,message)\n"
+            "  --batch N              rows per transaction (default 5000)\n"
+            "  --db PATH, --quiet, --format table|json (for the summary)\n");
+}
+
+typedef struct reject_sink {
+    FILE *file;       /* --rejects, or NULL */
+    int quiet;
+    uint64_t shown;
+} reject_sink;
+
+#define SHOW_REJECTS 5
+
+static const char *reason_name(int r)
+{
+    switch (r) {
+    case VOCX_REJECT_SYNTAX:
+        return "syntax";
+    case VOCX_REJECT_UTF8:
+        return "utf8";
+    case VOCX_REJECT_EMPTY:
+        return "empty";
+    case VOCX_REJECT_TIME:
+        return "timestamp";
+    case VOCX_REJECT_MISSING:
+        return "missing";
+    case VOCX_REJECT_TOOLONG:
+        return "too_long";
+    default:
+        return "value";
+    }
+}
+
+static int on_reject(const vocx_reject *r, void *payload)
+{
+    reject_sink *sink = payload;
+    if (sink->file) {
+        out_csv_field(sink->file, r->source);
+        fprintf(sink->file, ",%llu,%llu,%s,", (unsigned long long)r->line,
+                (unsigned long long)r->column, reason_name(r->reason));
+        out_csv_field(sink->file, r->message);
+        fputc('\n', sink->file);
+    }
+    if (!sink->quiet && sink->shown < SHOW_REJECTS)
+        fprintf(stderr, "vocx: rejected %s\n", r->message);
+    sink->shown++;
+    return 0;
+}
+
+static int on_progress(uint64_t rows, uint64_t done, uint64_t total,
+                       void *payload)
+{
+    progress_update(payload, rows, done, total);
+    return 0;
+}
+
+int cmd_ingest(cli_common *c, int argc, char **argv)
+{
+    enum { O_FMT_IN = 1, O_ID, O_CUST, O_TIME, O_CHAN_COL, O_TEXT, O_CHAN,
+           O_STRICT, O_REJECTS, O_BATCH };
+    static const struct option longopts[] = {
+        {"format-in", 1, NULL, O_FMT_IN}, {"id-col", 1, NULL, O_ID},
+        {"customer-col", 1, NULL, O_CUST}, {"time-col", 1, NULL, O_TIME},
+        {"channel-col", 1, NULL, O_CHAN_COL}, {"text-col", 1, NULL, O_TEXT},
+        {"channel", 1, NULL, O_CHAN},     {"strict", 0, NULL, O_STRICT},
+        {"rejects", 1, NULL, O_REJECTS},  {"batch", 1, NULL, O_BATCH},
+        COMMON_LONG_OPTIONS,              {NULL, 0, NULL, 0}};
+    vocx_ingest_options o = VOCX_INGEST_OPTIONS_INIT;
+    const char *rejects_path = NULL;
+    int opt, r;
+    while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (opt) {
+        case O_FMT_IN:
+            if (!strcmp(optarg, "csv"))
+                o.format = VOCX_FORMAT_CSV;
+            else if (!strcmp(optarg, "jsonl"))
+                o.format = VOCX_FORMAT_JSONL;
+            else {
+                cli_error("unknown input format '%s' (use csv or jsonl)",
+                          optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case O_ID: o.id_col = optarg; break;
+        case O_CUST: o.customer_col = optarg; break;
+        case O_TIME: o.time_col = optarg; break;
+        case O_CHAN_COL: o.channel_col = optarg; break;
+        case O_TEXT: o.text_col = optarg; break;
+        case O_CHAN: o.channel = optarg; break;
+        case O_STRICT: o.strict = 1; break;
+        case O_REJECTS: rejects_path = optarg; break;
+        case O_BATCH: {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || n <= 0) {
+                cli_error("--batch needs a positive number, got '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            o.batch_rows = (size_t)n;
+            break;
+        }
+        default:
+            r = cli_common_option(c, opt, optarg, help_ingest, argv);
+            if (r)
+                return r > 0 ? EXIT_OK : EXIT_USAGE;
+        }
+    }
+    if (optind + 1 != argc) {
+        cli_error(optind >= argc ? "ingest: missing FILE (use - for stdin)"
+                                 : "ingest: one FILE at a time");
+        return EXIT_USAGE;
+    }
+    const char *path = argv[optind];
+
+    reject_sink sink = {NULL, c->quiet, 0};
+    if (rejects_path) {
+        sink.file = fopen(rejects_path, "w");
+        if (!sink.file) {
+            cli_error("%s: cannot write rejects file", rejects_path);
+            return EXIT_FAIL;
+        }
+        fputs("source,line,column,reason,message\n", sink.file);
+    }
+    vocx_store *store = NULL;
+    if (cli_open_store(c, &store, VOCX_OPEN_CREATE)) {
+        if (sink.file)
+            fclose(sink.file);
+        return EXIT_FAIL;
+    }
+    cli_progress prog;
+    progress_init(&prog, c, "ingest");
+    o.on_reject = on_reject;
+    o.reject_payload = &sink;
+    o.on_progress = on_progress;
+    o.progress_payload = &prog;
+    vocx_ingest_stats st;
+    int rc = vocx_ingest_file(store, path, &o, &st);
+    progress_finish(&prog);
+    if (sink.file && fclose(sink.file) != 0)
+        cli_warn("%s: rejects file may be incomplete", rejects_path);
+    if (!c->quiet && sink.shown > SHOW_REJECTS)
+        fprintf(stderr, "vocx: ... and %llu more rejected rows%s\n",
+                (unsigned long long)(sink.shown - SHOW_REJECTS),
+                rejects_path ? " (all in the rejects file)"
+                             : " (--rejects FILE lists them all)");
+    if (rc) {
+        cli_error("%s", vocx_store_errmsg(store));
+        vocx_store_close(store);
+        return cli_exit_code(rc);
+    }
+    char b[5][32];
+    if (c->format == FMT_JSON) {
+        printf("{\"source\": ");
+        out_json_string(stdout, path);
+        printf(", \"rows\": %llu, \"inserted\": %llu, \"updated\": %llu, "
+               "\"unchanged\": %llu, \"rejected\": %llu, \"batch_id\": %lld}\n",
+               (unsigned long long)st.rows, (unsigned long long)st.inserted,
+               (unsigned long long)st.updated,
+               (unsigned long long)st.unchanged,
+               (unsigned long long)st.rejected, (long long)st.batch_id);
+    } else if (!c->quiet) {
+        printf("%s: %s rows: %s inserted, %s updated, %s unchanged, "
+               "%s rejected\n",
+               path, fmt_count(st.rows, b[0]), fmt_count(st.inserted, b[1]),
+               fmt_count(st.updated, b[2]), fmt_count(st.unchanged, b[3]),
+               fmt_count(st.rejected, b[4]));
+    }
+    vocx_store_close(store);
+    return EXIT_OK;
+}

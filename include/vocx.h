@@ -1,0 +1,605 @@
+/*
+ * vocx — voice-of-customer comment analytics.
+ *
+ * This header is the specification of the library's public interface.
+ * Every function documents what it does, who owns what it returns, whether
+ * it may be called from several threads, and every error code it returns.
+ *
+ * Conventions
+ *  - Functions return int: VOCX_OK (0) on success, a negative VOCX_E* code
+ *    on failure.  Codes are never renumbered or reused.
+ *  - Objects are opaque handles created by *_open / *_new / *_load through
+ *    an `out` parameter that comes first, and released with the matching
+ *    *_close / *_free, which accept NULL.
+ *  - Errors on a handle leave a detailed message on the handle (file, line
+ *    and column where they apply) readable with vocx_store_errmsg();
+ *    reading it does not clear it.  After a call that succeeded the message
+ *    is meaningless: check the return code first.
+ *  - Strings the library allocates for the caller are freed with
+ *    vocx_free(); never with free().
+ *  - The library never prints, never exits and never aborts on bad input.
+ *    Progress and log lines go to an optional callback.
+ *
+ * Thread safety
+ *  - A vocx_store handle must be used by one thread at a time (it wraps one
+ *    SQLite connection and its prepared statements).  Separate handles on
+ *    the same database file may be used from separate threads or processes.
+ *  - Functions without a handle (vocx_strerror, vocx_version, ...) are
+ *    thread-safe.
+ */
+#ifndef VOCX_H
+#define VOCX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------
+ * Export macro and version
+ * ---------------------------------------------------------------------- */
+
+#if defined(_WIN32) && defined(VOCX_SHARED_BUILD)
+#define VOCX_API __declspec(dllexport)
+#elif defined(_WIN32) && defined(VOCX_SHARED)
+#define VOCX_API __declspec(dllimport)
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#define VOCX_API __attribute__((visibility("default")))
+#else
+#define VOCX_API
+#endif
+
+#define VOCX_VERSION_MAJOR 0
+#define VOCX_VERSION_MINOR 1
+#define VOCX_VERSION_PATCH 0
+#define VOCX_VERSION_STRING "0.1.0"
+/** Version as one number: major * 10000 + minor * 100 + patch. */
+#define VOCX_VERSION_NUMBER                                                    \
+    (VOCX_VERSION_MAJOR * 10000 + VOCX_VERSION_MINOR * 100 + VOCX_VERSION_PATCH)
+
+/** The version of the library actually loaded, as "MAJOR.MINOR.PATCH".
+ *  Static storage; thread-safe. */
+VOCX_API const char *vocx_version(void);
+
+/** The loaded library's VOCX_VERSION_NUMBER.  Thread-safe. */
+VOCX_API int vocx_version_number(void);
+
+/* ------------------------------------------------------------------------
+ * Status codes.  Never renumbered; retired codes stay reserved.
+ * ---------------------------------------------------------------------- */
+
+#define VOCX_OK 0
+#define VOCX_EINVAL -1    /**< invalid argument (NULL handle, bad flag...) */
+#define VOCX_ENOMEM -2    /**< out of memory */
+#define VOCX_EIO -3       /**< a file could not be opened, read or written */
+#define VOCX_EDB -4       /**< the database reported an error */
+#define VOCX_EPARSE -5    /**< malformed input that cannot be read at all */
+#define VOCX_ECOLUMN -6   /**< a required input column is missing */
+#define VOCX_EREJECT -7   /**< strict mode: rows were rejected, nothing kept */
+#define VOCX_ESCHEMA -8   /**< database schema is newer than this library */
+#define VOCX_EBUSY -9     /**< the database stayed locked past the timeout */
+#define VOCX_EMODEL -10   /**< a model cannot be fitted to the data */
+#define VOCX_ERULES -11   /**< a rule file has errors */
+#define VOCX_ELIMIT -12   /**< a documented size limit was exceeded */
+#define VOCX_ECANCEL -13  /**< a callback asked to stop */
+#define VOCX_ENOTFOUND -14 /**< the requested object does not exist */
+#define VOCX_EREADONLY -15 /**< write attempted on a read-only store */
+
+/** Static English text for a status code ("invalid argument", ...).
+ *  Unknown codes give "unknown error".  Thread-safe; never NULL. */
+VOCX_API const char *vocx_strerror(int code);
+
+/** Free memory the library allocated for the caller.  NULL is a no-op. */
+VOCX_API void vocx_free(void *ptr);
+
+/* ------------------------------------------------------------------------
+ * Logging
+ * ---------------------------------------------------------------------- */
+
+#define VOCX_LOG_DEBUG 0
+#define VOCX_LOG_INFO 1
+#define VOCX_LOG_WARN 2
+
+/** Log callback: `level` is a VOCX_LOG_* value, `msg` a NUL-terminated
+ *  line without trailing newline, valid only during the call. */
+typedef void (*vocx_log_cb)(int level, const char *msg, void *payload);
+
+/* ------------------------------------------------------------------------
+ * Store: one SQLite database holding comments, operational records,
+ * classifications, CLV values and analysis runs.  See docs/schema.md.
+ * ---------------------------------------------------------------------- */
+
+typedef struct vocx_store vocx_store;
+
+/** Open flags for vocx_store_open(). */
+#define VOCX_OPEN_READWRITE 0x0 /**< open read-write (the default) */
+#define VOCX_OPEN_CREATE 0x1    /**< create the database if it is missing */
+#define VOCX_OPEN_READONLY 0x2  /**< open read-only; no migration is done */
+
+/** The schema version this library writes (PRAGMA user_version). */
+#define VOCX_SCHEMA_VERSION 2
+
+/**
+ * Open (and with VOCX_OPEN_CREATE, create) the database at `path`.
+ *
+ * A new database file is created with mode 0600 (comments are personal
+ * data), switched to WAL journaling, and its schema is created.  An existing
+ * database is migrated to VOCX_SCHEMA_VERSION inside one transaction.  Every
+ * connection has foreign keys on and a busy timeout of 10 s.  `path` may be
+ * ":memory:" for a private in-memory store.
+ *
+ * On failure *out may still receive a handle carrying the error message
+ * (read it with vocx_store_errmsg, then vocx_store_close it); it is NULL
+ * only when memory ran out.
+ *
+ * Returns VOCX_OK; VOCX_EINVAL (NULL out/path, unknown flags);
+ * VOCX_ENOMEM; VOCX_EIO (file cannot be created or opened);
+ * VOCX_EDB (not a database, or corrupt); VOCX_ESCHEMA (written by a newer
+ * vocx); VOCX_EBUSY (locked by another writer past the timeout).
+ */
+VOCX_API int vocx_store_open(vocx_store **out, const char *path,
+                             unsigned int flags);
+
+/** Close a store, finalizing every cached statement.  NULL is a no-op.
+ *  Any transaction left open by an interrupted call is rolled back. */
+VOCX_API void vocx_store_close(vocx_store *store);
+
+/** The last error message on `store`: one line, naming file:line:column
+ *  where that applies.  Valid until the next call on the handle.  Never
+ *  NULL ("" when there is none, "out of memory" for a NULL store). */
+VOCX_API const char *vocx_store_errmsg(const vocx_store *store);
+
+/** The status code of the last failed call on `store` (VOCX_OK if none). */
+VOCX_API int vocx_store_errcode(const vocx_store *store);
+
+/** Route the store's log lines to `cb` (NULL: discard, the default). */
+VOCX_API void vocx_store_set_log(vocx_store *store, vocx_log_cb cb,
+                                 void *payload);
+
+/** The schema version of the open database (PRAGMA user_version), or -1
+ *  for a NULL or failed store. */
+VOCX_API int vocx_store_schema_version(vocx_store *store);
+
+/* ------------------------------------------------------------------------
+ * Comment ingest (customer voice)
+ * ---------------------------------------------------------------------- */
+
+/** One comment, as handed to vocx_store_put_comment().  Strings are UTF-8
+ *  and borrowed for the duration of the call. */
+typedef struct vocx_comment {
+    const char *source_id;   /**< unique id from the source system; NULL or
+                                  "" derives a content id (see below) */
+    const char *customer_id; /**< CRM customer key; NULL if anonymous */
+    const char *created_at;  /**< ISO 8601 date or date-time; NULL unknown */
+    const char *channel;     /**< email, chat, survey...; NULL unknown */
+    const char *text;        /**< the comment, stored byte for byte */
+    size_t text_len;         /**< length of text in bytes; 0 = strlen */
+} vocx_comment;
+
+/** What vocx_store_put_comment() did with a comment. */
+#define VOCX_PUT_INSERTED 1
+#define VOCX_PUT_UPDATED 2
+#define VOCX_PUT_UNCHANGED 3
+
+/**
+ * Insert or update one comment immediately (its own transaction), as a CRM
+ * backend does when a comment arrives.
+ *
+ * The comment is keyed by source_id: a known id with different content is
+ * updated (and its classifications dropped), identical content is left
+ * alone.  Without a source_id the key is "sha256:" followed by the SHA-256
+ * of customer id, timestamp, channel and text, so the same comment is never
+ * stored twice.  Text must be non-empty valid UTF-8 without NUL bytes.
+ * Timestamps are stored normalized to UTC "YYYY-MM-DDTHH:MM:SSZ"; a value
+ * without offset is taken as UTC.
+ *
+ * `out_what` (may be NULL) receives VOCX_PUT_INSERTED / _UPDATED /
+ * _UNCHANGED.
+ *
+ * Returns VOCX_OK; VOCX_EINVAL (NULL store/comment/text, empty text,
+ * invalid UTF-8, NUL byte, unparseable timestamp: the message says which);
+ * VOCX_EREADONLY; VOCX_EDB; VOCX_EBUSY; VOCX_ENOMEM.
+ */
+VOCX_API int vocx_store_put_comment(vocx_store *store,
+                                    const vocx_comment *comment,
+                                    int *out_what);
+
+/** Input formats. */
+#define VOCX_FORMAT_AUTO 0  /**< by extension (.csv, .jsonl, .ndjson), else
+                                 sniffed: first non-blank byte '{' = JSONL */
+#define VOCX_FORMAT_CSV 1   /**< RFC 4180 CSV with a header row */
+#define VOCX_FORMAT_JSONL 2 /**< JSON Lines: one JSON object per line */
+
+/** Why a row was rejected (vocx_reject.reason). */
+#define VOCX_REJECT_SYNTAX 1   /**< malformed CSV/JSON (quote, field count) */
+#define VOCX_REJECT_UTF8 2     /**< invalid UTF-8 or a NUL byte */
+#define VOCX_REJECT_EMPTY 3    /**< empty text */
+#define VOCX_REJECT_TIME 4     /**< unparseable timestamp */
+#define VOCX_REJECT_MISSING 5  /**< a required key is missing (JSONL) */
+#define VOCX_REJECT_TOOLONG 6  /**< record larger than max_record_bytes */
+#define VOCX_REJECT_VALUE 7    /**< a value is not valid for its column */
+
+/** A rejected input row, passed to the reject callback. */
+typedef struct vocx_reject {
+    const char *source; /**< file name as given, "-" for stdin */
+    uint64_t line;      /**< 1-based physical line where the row starts */
+    uint64_t column;    /**< 1-based byte column of the fault, 0 unknown */
+    int reason;         /**< VOCX_REJECT_* */
+    const char *message; /**< one line: "file:line:col: reason" */
+} vocx_reject;
+
+/** Reject callback.  Return 0 to go on, non-zero to stop the ingest with
+ *  VOCX_ECANCEL (what was committed before stays committed).  `rej` and
+ *  its strings are valid only during the call. */
+typedef int (*vocx_reject_cb)(const vocx_reject *rej, void *payload);
+
+/** Progress callback, called after each committed batch (and at the end)
+ *  with the bytes consumed so far and the total size (0 when unknown, as for
+ *  a pipe).  Return non-zero to stop with VOCX_ECANCEL. */
+typedef int (*vocx_progress_cb)(uint64_t rows, uint64_t bytes_done,
+                                uint64_t bytes_total, void *payload);
+
+/** Reads up to `cap` bytes into `buf`: returns the count, 0 at end of
+ *  input, or a negative value on a read error. */
+typedef ptrdiff_t (*vocx_read_cb)(void *payload, char *buf, size_t cap);
+
+#define VOCX_INGEST_OPTIONS_VERSION 1
+
+/** Options for ingesting a file of comments.  Initialise with
+ *  VOCX_INGEST_OPTIONS_INIT or vocx_ingest_options_init(); NULL column
+ *  names mean the defaults shown. */
+typedef struct vocx_ingest_options {
+    unsigned int version;     /**< VOCX_INGEST_OPTIONS_VERSION */
+    int format;               /**< VOCX_FORMAT_* */
+    const char *id_col;       /**< "id" (optional column) */
+    const char *customer_col; /**< "customer_id" (optional column) */
+    const char *time_col;     /**< "created_at" (optional column) */
+    const char *channel_col;  /**< "channel" (optional column) */
+    const char *text_col;     /**< "text" (required column) */
+    const char *channel;      /**< channel for rows without one, or NULL */
+    int strict;               /**< non-zero: any reject fails the whole
+                                   ingest with VOCX_EREJECT, nothing kept */
+    size_t batch_rows;        /**< rows per transaction; 0 = 5000 */
+    size_t max_record_bytes;  /**< largest record accepted; 0 = 256 MiB */
+    vocx_reject_cb on_reject; /**< called for every rejected row */
+    void *reject_payload;
+    vocx_progress_cb on_progress;
+    void *progress_payload;
+} vocx_ingest_options;
+
+#define VOCX_INGEST_OPTIONS_INIT                                               \
+    {VOCX_INGEST_OPTIONS_VERSION, VOCX_FORMAT_AUTO, NULL, NULL, NULL, NULL,    \
+     NULL, NULL, 0, 0, 0, NULL, NULL, NULL, NULL}
+
+/** Initialise `opts` to the defaults.  Returns VOCX_EINVAL for NULL or an
+ *  unknown version. */
+VOCX_API int vocx_ingest_options_init(vocx_ingest_options *opts,
+                                      unsigned int version);
+
+/** Counts reported by an ingest. */
+typedef struct vocx_ingest_stats {
+    uint64_t rows;      /**< data rows read (accepted + rejected) */
+    uint64_t inserted;  /**< new comments */
+    uint64_t updated;   /**< known ids whose content changed */
+    uint64_t unchanged; /**< known ids with identical content */
+    uint64_t rejected;  /**< rows rejected (reported to on_reject) */
+    uint64_t batches;   /**< transactions committed */
+    int64_t batch_id;   /**< id of this ingest in ingest_batches */
+} vocx_ingest_stats;
+
+/**
+ * Stream comments from the file at `path` ("-" or NULL: standard input)
+ * into the store.  Memory use is bounded by the largest record, not by the
+ * file size.  Rows are committed every `batch_rows` rows, so a killed
+ * process leaves every committed batch complete; re-running the same file
+ * finishes the job with no duplicates (see vocx_store_put_comment for the
+ * keying).  Bad rows are rejected with file:line:column and a reason and do
+ * not stop the rest (unless `strict`).
+ *
+ * `stats` (may be NULL) receives the counts, also on failure (what was
+ * committed before the failure).
+ *
+ * Returns VOCX_OK (even when some rows were rejected: see stats->rejected);
+ * VOCX_EINVAL; VOCX_EIO (cannot open/read the file); VOCX_ECOLUMN (the text
+ * column is missing: the message lists the columns the file has);
+ * VOCX_EPARSE (no header row, or unreadable input); VOCX_EREJECT (strict
+ * mode and at least one row rejected: nothing from this call is kept);
+ * VOCX_ECANCEL; VOCX_EREADONLY; VOCX_EDB; VOCX_EBUSY; VOCX_ENOMEM.
+ */
+VOCX_API int vocx_ingest_file(vocx_store *store, const char *path,
+                              const vocx_ingest_options *opts,
+                              vocx_ingest_stats *stats);
+
+/**
+ * Like vocx_ingest_file(), reading from a callback (a socket, a Python
+ * file object, a decompressor).  `source_name` is used in messages and
+ * recorded in ingest_batches.  VOCX_FORMAT_AUTO sniffs the content.
+ */
+VOCX_API int vocx_ingest_read(vocx_store *store, vocx_read_cb read,
+                              void *read_payload, const char *source_name,
+                              const vocx_ingest_options *opts,
+                              vocx_ingest_stats *stats);
+
+
+/* ------------------------------------------------------------------------
+ * Reading comments back
+ * ---------------------------------------------------------------------- */
+
+/** Totals over the stored comments. */
+typedef struct vocx_store_totals {
+    uint64_t comments;   /**< stored comments */
+    uint64_t customers;  /**< distinct non-empty customer ids */
+    uint64_t anonymous;  /**< comments without a customer id */
+    uint64_t batches;    /**< ingest runs recorded */
+    char first_at[21];   /**< earliest created_at, "" if none */
+    char last_at[21];    /**< latest created_at, "" if none */
+} vocx_store_totals;
+
+/** Fill `out` with totals over the comments.  Returns VOCX_OK, VOCX_EINVAL,
+ *  VOCX_EDB, VOCX_EBUSY. */
+VOCX_API int vocx_store_totals_get(vocx_store *store, vocx_store_totals *out);
+
+#define VOCX_GROUP_CHANNEL 1 /**< by channel */
+#define VOCX_GROUP_MONTH 2   /**< by "YYYY-MM" of created_at (UTC) */
+#define VOCX_GROUP_DAY 3     /**< by "YYYY-MM-DD" of created_at (UTC) */
+
+/** Called once per group, in key order; `key` is NULL for comments without
+ *  the grouping value.  Return non-zero to stop (VOCX_ECANCEL). */
+typedef int (*vocx_count_cb)(const char *key, uint64_t count, void *payload);
+
+/** Count comments grouped by `group` (VOCX_GROUP_*).  Returns VOCX_OK,
+ *  VOCX_EINVAL (unknown group), VOCX_ECANCEL, VOCX_EDB, VOCX_EBUSY. */
+VOCX_API int vocx_store_count_comments(vocx_store *store, int group,
+                                       vocx_count_cb cb, void *payload);
+
+/** A stored comment as read back.  Strings are NUL-terminated UTF-8, NULL
+ *  when the value is unknown, and valid until the next call on the cursor. */
+typedef struct vocx_comment_row {
+    int64_t comment_id;      /**< the store's row id */
+    const char *source_id;
+    const char *customer_id;
+    const char *created_at;  /**< "YYYY-MM-DDTHH:MM:SSZ" */
+    const char *channel;
+    const char *text;        /**< exactly as ingested */
+    size_t text_len;
+    int64_t batch_id;        /**< ingest run that last wrote it, 0 if none */
+} vocx_comment_row;
+
+#define VOCX_COMMENT_FILTER_VERSION 1
+
+/** Which comments a cursor returns; NULL fields do not filter. */
+typedef struct vocx_comment_filter {
+    unsigned int version;    /**< VOCX_COMMENT_FILTER_VERSION */
+    const char *since;       /**< created_at >= since (ISO 8601) */
+    const char *until;       /**< created_at < until (ISO 8601) */
+    const char *channel;     /**< exact channel */
+    const char *customer_id; /**< exact customer id */
+    int64_t limit;           /**< at most this many rows; 0 = all */
+} vocx_comment_filter;
+
+#define VOCX_COMMENT_FILTER_INIT {VOCX_COMMENT_FILTER_VERSION, NULL, NULL, NULL, NULL, 0}
+
+typedef struct vocx_cursor vocx_cursor;
+
+/**
+ * Open a cursor over stored comments in (created_at, comment_id) order,
+ * comments without a timestamp last.  The cursor reads a consistent
+ * snapshot when used inside no other transaction; it holds a read
+ * transaction until it reaches the end or is freed.  The store must not be
+ * closed before the cursor is freed.
+ *
+ * Returns VOCX_OK; VOCX_EINVAL (bad filter, unparseable since/until);
+ * VOCX_ENOMEM; VOCX_EDB.
+ */
+VOCX_API int vocx_comments_open(vocx_cursor **out, vocx_store *store,
+                                const vocx_comment_filter *filter);
+
+/** Advance: returns 1 with *row set, 0 at the end, or a negative code
+ *  (message on the store). */
+VOCX_API int vocx_cursor_next(vocx_cursor *cur, const vocx_comment_row **row);
+
+/** Free a cursor.  NULL is a no-op. */
+VOCX_API void vocx_cursor_free(vocx_cursor *cur);
+
+
+/* ------------------------------------------------------------------------
+ * Diagnostics: every error of a rule file, each with file:line:column.
+ * ---------------------------------------------------------------------- */
+
+typedef struct vocx_diagnostics vocx_diagnostics;
+
+#define VOCX_DIAG_ERROR 1
+#define VOCX_DIAG_WARNING 2
+
+/** One diagnostic.  Strings live as long as the vocx_diagnostics. */
+typedef struct vocx_diagnostic {
+    int severity;        /**< VOCX_DIAG_ERROR or VOCX_DIAG_WARNING */
+    const char *file;    /**< the name the rules were loaded under */
+    uint32_t line;       /**< 1-based line */
+    uint32_t column;     /**< 1-based column in characters, 0 unknown */
+    const char *reason;  /**< the reason alone */
+    const char *message; /**< "file:line:column: reason" */
+} vocx_diagnostic;
+
+/** Number of diagnostics (0 for NULL). */
+VOCX_API size_t vocx_diagnostics_count(const vocx_diagnostics *d);
+/** Diagnostic `i` in file order, or NULL when out of range. */
+VOCX_API const vocx_diagnostic *vocx_diagnostics_get(const vocx_diagnostics *d,
+                                                     size_t i);
+/** Free diagnostics.  NULL is a no-op. */
+VOCX_API void vocx_diagnostics_free(vocx_diagnostics *d);
+
+/* ------------------------------------------------------------------------
+ * Rules: the taxonomy (building blocks -> issues -> rules), compiled.
+ * The rule language is documented in docs/rules.md.
+ *
+ * A compiled vocx_rules is immutable: any number of threads may classify
+ * with it at once, each with its own vocx_scratch.
+ * ---------------------------------------------------------------------- */
+
+typedef struct vocx_rules vocx_rules;
+
+/**
+ * Compile rules from `text` (`len` bytes, UTF-8).  `name` (may be NULL:
+ * "<rules>") is used in diagnostics.  Every error in the text is reported,
+ * not just the first: when `diag` is not NULL it receives the diagnostics
+ * (also warnings on success; NULL when there are none); free them with
+ * vocx_diagnostics_free().
+ *
+ * Returns VOCX_OK; VOCX_ERULES (the text has errors; *out is NULL);
+ * VOCX_EINVAL; VOCX_ELIMIT (more rules or deeper nesting than the
+ * documented limits); VOCX_ENOMEM.
+ */
+VOCX_API int vocx_rules_compile(vocx_rules **out, const char *text,
+                                size_t len, const char *name,
+                                vocx_diagnostics **diag);
+
+/** Like vocx_rules_compile() on the contents of the file at `path`; also
+ *  returns VOCX_EIO when the file cannot be read (diagnostic says why). */
+VOCX_API int vocx_rules_load(vocx_rules **out, const char *path,
+                             vocx_diagnostics **diag);
+
+/** Free compiled rules.  NULL is a no-op. */
+VOCX_API void vocx_rules_free(vocx_rules *rules);
+
+/** Lower-case hex SHA-256 of the rule text: identifies the rule set in
+ *  stored results.  Valid as long as `rules`. */
+VOCX_API const char *vocx_rules_hash(const vocx_rules *rules);
+
+/** The name given at compile/load time. */
+VOCX_API const char *vocx_rules_name(const vocx_rules *rules);
+
+/** The rule source text as compiled (for storing with results). */
+VOCX_API const char *vocx_rules_source(const vocx_rules *rules, size_t *len);
+
+/** Issue kinds. */
+#define VOCX_KIND_PROBLEM 1
+#define VOCX_KIND_OPPORTUNITY 2
+#define VOCX_KIND_PRAISE 3
+
+/** An issue of the taxonomy.  Strings live as long as the rules. */
+typedef struct vocx_issue_info {
+    const char *id;
+    const char *label;
+    const char *block;       /**< building block id */
+    const char *block_label;
+    int kind;                /**< VOCX_KIND_* */
+    double severity;         /**< 0..1 */
+    double weight;
+    double threshold;
+    const char *owner;       /**< NULL when none */
+    uint32_t line;           /**< where the issue is defined */
+    size_t nrules;           /**< match + negated rules */
+} vocx_issue_info;
+
+/** Counts of building blocks, issues and rules (match, negated, unless and
+ *  cue lines). */
+VOCX_API size_t vocx_rules_block_count(const vocx_rules *rules);
+VOCX_API size_t vocx_rules_issue_count(const vocx_rules *rules);
+VOCX_API size_t vocx_rules_rule_count(const vocx_rules *rules);
+
+/** Building block `i` (built-in ones first): id and label.  Returns
+ *  VOCX_OK or VOCX_EINVAL when out of range. */
+VOCX_API int vocx_rules_block(const vocx_rules *rules, size_t i,
+                              const char **id, const char **label);
+
+/** Issue `i`, in file order.  Returns VOCX_OK or VOCX_EINVAL. */
+VOCX_API int vocx_rules_issue(const vocx_rules *rules, size_t i,
+                              vocx_issue_info *out);
+
+/** Static name of an issue kind: "problem", "opportunity", "praise". */
+VOCX_API const char *vocx_kind_name(int kind);
+
+/* ------------------------------------------------------------------------
+ * Classification of one text, in memory
+ * ---------------------------------------------------------------------- */
+
+/** Per-thread working memory for vocx_classify(); it also holds the last
+ *  result.  Never share one between threads at the same time. */
+typedef struct vocx_scratch vocx_scratch;
+
+/** Returns VOCX_OK, VOCX_EINVAL or VOCX_ENOMEM. */
+VOCX_API int vocx_scratch_new(vocx_scratch **out);
+/** NULL is a no-op. */
+VOCX_API void vocx_scratch_free(vocx_scratch *scratch);
+
+/** A byte range [start, end) of the ORIGINAL text. */
+typedef struct vocx_span {
+    size_t start;
+    size_t end;
+} vocx_span;
+
+/** An issue raised by a comment. */
+typedef struct vocx_hit {
+    const vocx_issue_info *issue;
+    double score;            /**< sum of fired rule weights x issue weight */
+    uint32_t rule_line;      /**< line of the first rule that fired */
+    const char *rule_text;   /**< that rule line's expression */
+    size_t nspans;
+    const vocx_span *spans;  /**< evidence in the original text, sorted */
+} vocx_hit;
+
+#define VOCX_CUE_CHURN 1
+#define VOCX_CUE_POSITIVE 2
+
+typedef struct vocx_cue {
+    int kind;           /**< VOCX_CUE_* */
+    uint32_t rule_line; /**< the cue line that matched */
+    vocx_span span;
+} vocx_cue;
+
+/** Why a matching rule did not raise its issue (VOCX_CLASSIFY_EXPLAIN). */
+#define VOCX_VETO_NEGATED 1   /**< the match was negated */
+#define VOCX_VETO_UNLESS 2    /**< an `unless` line matched */
+#define VOCX_VETO_THRESHOLD 3 /**< fired weights below the threshold */
+#define VOCX_VETO_NOT_NEGATED 4 /**< a `negated` rule matched un-negated */
+
+typedef struct vocx_veto {
+    const vocx_issue_info *issue;
+    uint32_t rule_line;  /**< the rule that matched */
+    int why;             /**< VOCX_VETO_* */
+    uint32_t by_line;    /**< the `unless` line, when why is UNLESS */
+    vocx_span span;      /**< what matched */
+} vocx_veto;
+
+/** A rule that could not be evaluated on this text (regex match limit). */
+typedef struct vocx_rule_warning {
+    uint32_t rule_line;
+    const char *message;
+} vocx_rule_warning;
+
+/** The result of classifying one text.  All memory belongs to the scratch
+ *  and stays valid until the next vocx_classify() with that scratch. */
+typedef struct vocx_result {
+    size_t nhits;
+    const vocx_hit *hits;        /**< in issue order */
+    size_t ncues;
+    const vocx_cue *cues;
+    size_t churn_cues;           /**< number of churn cues */
+    size_t positive_cues;        /**< number of positive cues */
+    size_t nvetoes;
+    const vocx_veto *vetoes;     /**< only with VOCX_CLASSIFY_EXPLAIN */
+    size_t nwarnings;
+    const vocx_rule_warning *warnings;
+} vocx_result;
+
+#define VOCX_CLASSIFY_EXPLAIN 0x1 /**< also report vetoed matches */
+
+/**
+ * Classify `text` (`len` bytes of UTF-8; invalid bytes never match) with
+ * `rules`.  Touches no database.  Thread-safe for distinct scratches.
+ *
+ * Returns VOCX_OK with *out set; VOCX_EINVAL; VOCX_ENOMEM; VOCX_ELIMIT
+ * (text over 2 GiB).
+ */
+VOCX_API int vocx_classify(const vocx_rules *rules, vocx_scratch *scratch,
+                           const char *text, size_t len, unsigned int flags,
+                           const vocx_result **out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VOCX_H */

@@ -1,0 +1,90 @@
+/*
+ * Text analysis for matching: Unicode normalization (NFKC + case folding,
+ * optionally without accents) with a map back to original byte offsets,
+ * word tokenization by Unicode categories, clause boundaries and negation
+ * scope.  See docs/rules.md ("Expressions", "Negation and contrast") for
+ * the behaviour this implements.
+ *
+ * A vx_text is per-thread scratch: reused across comments, never shared.
+ * A vx_lexicon is immutable once built and may be shared by any number of
+ * threads.  Internal header: not installed.
+ */
+#ifndef VX_TEXT_H
+#define VX_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Token kinds. */
+#define VX_TOK_WORD 1   /* letters/digits/marks, inner apostrophes kept */
+#define VX_TOK_SYMBOL 2 /* one emoji or other symbol (category So) */
+
+/* Token flags. */
+#define VX_TF_NEGATOR 0x01  /* this token negates what follows */
+#define VX_TF_CONTRAST 0x02 /* contrast word: starts a new clause */
+#define VX_TF_NEGATED 0x04  /* inside a negation scope */
+#define VX_TF_PSEUDO 0x08   /* part of a pseudo-negation phrase */
+
+typedef struct vx_token {
+    uint32_t nstart, nend; /* byte range in the normalized text */
+    uint32_t ostart, oend; /* byte range in the original text */
+    uint32_t clause;       /* clause number, from 0 */
+    uint16_t kind;         /* VX_TOK_* */
+    uint16_t flags;        /* VX_TF_* */
+} vx_token;
+
+/* Words that drive negation scope; built from the defaults plus a rule
+ * file's `negators` / `contrast` lines. */
+typedef struct vx_lexicon vx_lexicon;
+
+/* A lexicon with the built-in lists (docs/rules.md). */
+int vx_lexicon_new(vx_lexicon **out);
+/* Add a negator / contrast word / pseudo-negation phrase (normalized by
+ * the caller with vx_text_fold).  Returns 0 or VOCX_ENOMEM. */
+int vx_lexicon_add_negator(vx_lexicon *lx, const char *word, size_t len);
+int vx_lexicon_add_contrast(vx_lexicon *lx, const char *word, size_t len);
+int vx_lexicon_add_pseudo(vx_lexicon *lx, const char *phrase, size_t len);
+void vx_lexicon_free(vx_lexicon *lx);
+
+#define VX_NORM_STRIP_ACCENTS 0x1 /* café == cafe */
+#define VX_NEGATION_WINDOW 8      /* words a negator reaches */
+
+typedef struct vx_text {
+    /* normalized text, NUL-terminated; valid until the next analyze */
+    char *norm;
+    size_t norm_len, norm_cap;
+    /* omap[i]: original offset of the character that produced normalized
+     * byte i; omap[norm_len] = original length.  Original span of normalized
+     * [a, b) is [omap[a], oend_of(b - 1)); use vx_text_span(). */
+    uint32_t *omap;
+    uint32_t *oend; /* oend[i]: original end offset of that character */
+    size_t map_cap;
+    vx_token *tok;
+    size_t ntok, tok_cap;
+    size_t orig_len;
+} vx_text;
+
+void vx_text_init(vx_text *t);
+void vx_text_free(vx_text *t);
+
+/* Normalize, tokenize and mark clauses and negation for `orig` (valid
+ * UTF-8; invalid bytes are treated as separators, never read past len).
+ * Returns 0, VOCX_ENOMEM, or VOCX_ELIMIT (text over 2 GiB). */
+int vx_text_analyze(vx_text *t, const char *orig, size_t len,
+                    const vx_lexicon *lx, unsigned flags);
+
+/* Map a normalized byte range [a, b) to the original text. */
+void vx_text_span(const vx_text *t, size_t a, size_t b, size_t *ostart,
+                  size_t *oend);
+
+/* Index of the token containing normalized byte `off`, or of the first
+ * token after it; t->ntok when none. */
+size_t vx_text_token_at(const vx_text *t, size_t off);
+
+/* Normalize a rule word or phrase the same way as comment text (NFKC,
+ * case fold, optional accent stripping, apostrophes unified) into a newly
+ * malloc'd NUL-terminated string.  Returns NULL on bad UTF-8 or no
+ * memory. */
+char *vx_text_fold(const char *s, size_t len, unsigned flags, size_t *out_len);
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * Internal declarations shared by the library's modules.  Nothing here is
+ * part of the public interface (see include/vocx.h).
+ */
+#ifndef VOCX_INTERNAL_H
+#define VOCX_INTERNAL_H
+
+#include "vocx.h"
+
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#if defined(__GNUC__)
+#define VX_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define VX_PRINTF(f, a)
+#endif
+
+#define VX_ERRMSG_MAX 2048
+
+/* A prepared statement cached on the store, keyed by its SQL text. */
+typedef struct vx_stmt_slot {
+    const char *sql;
+    sqlite3_stmt *stmt;
+} vx_stmt_slot;
+
+struct vocx_store {
+    sqlite3 *db;
+    int readonly;
+    int errcode;
+    char errmsg[VX_ERRMSG_MAX];
+    vocx_log_cb log;
+    void *log_payload;
+    vx_stmt_slot *stmts;
+    size_t nstmts, capstmts;
+};
+
+/* Record an error on the store; returns `code` so callers can
+ * `return vx_fail(store, VOCX_EINVAL, "...")`. */
+int vx_fail(vocx_store *s, int code, const char *fmt, ...) VX_PRINTF(3, 4);
+/* Record the database's current error, prefixed with `what`. */
+int vx_fail_db(vocx_store *s, const char *what);
+/* Map a SQLite result code to a vocx status code. */
+int vx_code_from_sqlite(int rc);
+void vx_clear_error(vocx_store *s);
+void vx_log(vocx_store *s, int level, const char *fmt, ...) VX_PRINTF(3, 4);
+
+/* The cached, reset statement for `sql` (a string with static storage: the
+ * pointer is the cache key).  NULL on error, with the error recorded. */
+sqlite3_stmt *vx_stmt(vocx_store *s, const char *sql);
+/* Run SQL without results; records the error. */
+int vx_exec(vocx_store *s, const char *sql);
+int vx_begin(vocx_store *s);   /* BEGIN IMMEDIATE, waits on busy */
+int vx_commit(vocx_store *s);
+void vx_rollback(vocx_store *s);
+
+/* printf into a fixed buffer, always terminated, truncating. */
+void vx_snprintf(char *buf, size_t cap, const char *fmt, ...) VX_PRINTF(3, 4);
+
+/* SHA-256 (FIPS 180-4). */
+typedef struct vx_sha256 {
+    uint32_t h[8];
+    uint64_t len;
+    unsigned char buf[64];
+    size_t nbuf;
+} vx_sha256;
+void vx_sha256_init(vx_sha256 *c);
+void vx_sha256_update(vx_sha256 *c, const void *data, size_t len);
+void vx_sha256_final(vx_sha256 *c, unsigned char out[32]);
+/* Lower-case hex of a digest into out (65 bytes with the NUL). */
+void vx_hex(const unsigned char *digest, size_t n, char *out);
+
+/* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ". */
+void vx_now_iso(char out[21]);
+
+#endif

@@ -1,0 +1,393 @@
+/* The store: creation, permissions, pragmas, migrations, errors, the
+ * statement cache and single-comment upserts. */
+#include "testutil.h"
+#include "vocx_internal.h"
+
+#include <sys/stat.h>
+
+static vocx_store *open_new(char *path, size_t cap, const char *name)
+{
+    tu_tmppath(path, cap, name);
+    tu_rm_db(path);
+    vocx_store *s = NULL;
+    int rc = vocx_store_open(&s, path, VOCX_OPEN_CREATE);
+    ck_assert_msg(rc == VOCX_OK, "open: %s", vocx_store_errmsg(s));
+    return s;
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    static char buf[65536];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+START_TEST(test_create_private_wal_current_schema)
+{
+    char path[512];
+    vocx_store *s = open_new(path, sizeof path, "new.db");
+    struct stat sb;
+    ck_assert_int_eq(stat(path, &sb), 0);
+    ck_assert_int_eq(sb.st_mode & 0777, 0600);
+    ck_assert_int_eq(vocx_store_schema_version(s), VOCX_SCHEMA_VERSION);
+    ck_assert_int_eq(tu_sql_int(path, "PRAGMA user_version"),
+                     VOCX_SCHEMA_VERSION);
+    /* WAL is a property of the file, visible from another connection. */
+    sqlite3 *h;
+    sqlite3_open(path, &h);
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(h, "PRAGMA journal_mode", -1, &st, NULL);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "wal");
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    /* Foreign keys are on for the handle's own connection. */
+    sqlite3_prepare_v2(s->db, "PRAGMA foreign_keys", -1, &st, NULL);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    ck_assert_int_eq(sqlite3_column_int(st, 0), 1);
+    sqlite3_finalize(st);
+    /* The WAL file inherits the private mode. */
+    vocx_comment c = {"a", NULL, NULL, NULL, "hello", 0};
+    ck_assert_int_eq(vocx_store_put_comment(s, &c, NULL), VOCX_OK);
+    char wal[600];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    ck_assert_int_eq(stat(wal, &sb), 0);
+    ck_assert_int_eq(sb.st_mode & 0777, 0600);
+    vocx_store_close(s);
+    /* Reopening an existing database keeps its data. */
+    ck_assert_int_eq(vocx_store_open(&s, path, 0), VOCX_OK);
+    vocx_store_totals t;
+    ck_assert_int_eq(vocx_store_totals_get(s, &t), VOCX_OK);
+    ck_assert_uint_eq(t.comments, 1);
+    vocx_store_close(s);
+    tu_rm_db(path);
+}
+END_TEST
+
+START_TEST(test_open_errors)
+{
+    char path[512];
+    vocx_store *s = NULL;
+    tu_tmppath(path, sizeof path, "missing.db");
+    tu_rm_db(path);
+    ck_assert_int_eq(vocx_store_open(&s, path, 0), VOCX_EIO);
+    ck_assert_ptr_nonnull(strstr(vocx_store_errmsg(s), path));
+    vocx_store_close(s);
+    ck_assert_int_eq(access(path, F_OK), -1); /* not created */
+
+    ck_assert_int_eq(vocx_store_open(&s, NULL, 0), VOCX_EINVAL);
+    vocx_store_close(s);
+    ck_assert_int_eq(vocx_store_open(NULL, path, 0), VOCX_EINVAL);
+    ck_assert_int_eq(vocx_store_open(&s, path, 0x80), VOCX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(vocx_store_errmsg(s), "flags"));
+    vocx_store_close(s);
+    ck_assert_int_eq(
+        vocx_store_open(&s, path, VOCX_OPEN_CREATE | VOCX_OPEN_READONLY),
+        VOCX_EINVAL);
+    vocx_store_close(s);
+
+    /* A file that is not a database: clear error, file left untouched. */
+    tu_tmppath(path, sizeof path, "notes.txt");
+    const char *text = "id,text\n1,this is a CSV file, not a database\n";
+    tu_write_str(path, text);
+    int rc = vocx_store_open(&s, path, VOCX_OPEN_CREATE);
+    ck_assert_int_eq(rc, VOCX_EDB);
+    ck_assert_ptr_nonnull(strstr(vocx_store_errmsg(s), "not a database"));
+    vocx_store_close(s);
+    ck_assert_str_eq(slurp(path), text);
+    unlink(path);
+
+    /* NULL handles are harmless. */
+    vocx_store_close(NULL);
+    ck_assert_str_eq(vocx_store_errmsg(NULL), "out of memory");
+    ck_assert_int_eq(vocx_store_schema_version(NULL), -1);
+}
+END_TEST
+
+START_TEST(test_newer_schema_refused)
+{
+    char path[512];
+    vocx_store *s = open_new(path, sizeof path, "future.db");
+    vocx_store_close(s);
+    sqlite3 *h;
+    sqlite3_open(path, &h);
+    sqlite3_exec(h, "PRAGMA user_version = 99", NULL, NULL, NULL);
+    sqlite3_close(h);
+    ck_assert_int_eq(vocx_store_open(&s, path, 0), VOCX_ESCHEMA);
+    ck_assert_ptr_nonnull(strstr(vocx_store_errmsg(s), "99"));
+    vocx_store_close(s);
+    ck_assert_int_eq(tu_sql_int(path, "PRAGMA user_version"), 99);
+    tu_rm_db(path);
+}
+END_TEST
+
+static void make_v1(const char *path)
+{
+    tu_rm_db(path);
+    char fixture[600];
+    snprintf(fixture, sizeof fixture, "%s/schema_v1.sql", VOCX_TEST_FIXTURES);
+    FILE *f = fopen(fixture, "rb");
+    ck_assert_ptr_nonnull(f);
+    static char sql[16384];
+    size_t n = fread(sql, 1, sizeof sql - 1, f);
+    fclose(f);
+    sql[n] = '\0';
+    sqlite3 *h;
+    ck_assert_int_eq(sqlite3_open(path, &h), SQLITE_OK);
+    char *err = NULL;
+    ck_assert_msg(sqlite3_exec(h, sql, NULL, NULL, &err) == SQLITE_OK, "%s",
+                  err);
+    sqlite3_close(h);
+}
+
+START_TEST(test_migration_from_v1)
+{
+    char path[512];
+    tu_tmppath(path, sizeof path, "v1.db");
+    make_v1(path);
+    ck_assert_int_eq(tu_sql_int(path, "PRAGMA user_version"), 1);
+
+    /* Read-only handles never migrate. */
+    vocx_store *s = NULL;
+    ck_assert_int_eq(vocx_store_open(&s, path, VOCX_OPEN_READONLY),
+                     VOCX_ESCHEMA);
+    vocx_store_close(s);
+    ck_assert_int_eq(tu_sql_int(path, "PRAGMA user_version"), 1);
+
+    ck_assert_int_eq(vocx_store_open(&s, path, 0), VOCX_OK);
+    ck_assert_int_eq(vocx_store_schema_version(s), VOCX_SCHEMA_VERSION);
+    vocx_store_close(s);
+    /* Old rows survive byte for byte; new tables exist. */
+    ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM comments"), 2);
+    ck_assert_int_eq(
+        tu_sql_int(path, "SELECT text = 'Café crème était froid ☕' FROM "
+                         "comments WHERE source_id = 'old-2'"),
+        1);
+    ck_assert_int_eq(
+        tu_sql_int(path, "SELECT count(*) FROM sqlite_schema WHERE name IN "
+                         "('customers','transactions','rulesets','issues',"
+                         "'classifications','comment_issues','clv_models',"
+                         "'customer_clv','analysis_runs')"),
+        9);
+    ck_assert(tu_integrity_ok(path));
+    tu_rm_db(path);
+}
+END_TEST
+
+START_TEST(test_put_comment_upsert)
+{
+    char path[512];
+    vocx_store *s = open_new(path, sizeof path, "put.db");
+    vocx_comment c = {" web-1 ", "42", "2026-03-01T10:00:00+01:00", "Chat",
+                      "The refund never arrived.", 0};
+    int what = 0;
+    ck_assert_int_eq(vocx_store_put_comment(s, &c, &what), VOCX_OK);
+    ck_assert_int_eq(what, VOCX_PUT_INSERTED);
+    ck_assert_int_eq(vocx_store_put_comment(s, &c, &what), VOCX_OK);
+    ck_assert_int_eq(what, VOCX_PUT_UNCHANGED);
+    c.text = "The refund arrived after all.";
+    ck_assert_int_eq(vocx_store_put_comment(s, &c, &what), VOCX_OK);
+    ck_assert_int_eq(what, VOCX_PUT_UPDATED);
+
+    vocx_cursor *cur;
+    const vocx_comment_row *row;
+    ck_assert_int_eq(vocx_comments_open(&cur, s, NULL), VOCX_OK);
+    ck_assert_int_eq(vocx_cursor_next(cur, &row), 1);
+    ck_assert_str_eq(row->source_id, "web-1");         /* trimmed */
+    ck_assert_str_eq(row->channel, "chat");            /* category */
+    ck_assert_str_eq(row->created_at, "2026-03-01T09:00:00Z"); /* UTC */
+    ck_assert_str_eq(row->text, "The refund arrived after all.");
+    ck_assert_int_eq(vocx_cursor_next(cur, &row), 0);
+    vocx_cursor_free(cur);
+
+    /* Without a source id the content is the key. */
+    vocx_comment anon = {NULL, NULL, NULL, "app_review", "Great app ✨", 0};
+    ck_assert_int_eq(vocx_store_put_comment(s, &anon, &what), VOCX_OK);
+    ck_assert_int_eq(what, VOCX_PUT_INSERTED);
+    ck_assert_int_eq(vocx_store_put_comment(s, &anon, &what), VOCX_OK);
+    ck_assert_int_eq(what, VOCX_PUT_UNCHANGED);
+    vocx_store_totals t;
+    ck_assert_int_eq(vocx_store_totals_get(s, &t), VOCX_OK);
+    ck_assert_uint_eq(t.comments, 2);
+    ck_assert_uint_eq(t.anonymous, 1);
+    ck_assert_uint_eq(t.customers, 1);
+    vocx_store_close(s);
+    tu_rm_db(path);
+}
+END_TEST
+
+START_TEST(test_put_comment_rejects_bad_values)
+{
+    char path[512];
+    vocx_store *s = open_new(path, sizeof path, "bad.db");
+    struct {
+        vocx_comment c;
+        const char *expect;
+    } cases[] = {
+        {{"1", NULL, NULL, NULL, "", 0}, "empty text"},
+        {{"2", NULL, NULL, NULL, "  \t\n ", 0}, "empty text"},
+        {{"3", NULL, NULL, NULL, "bad \xC0\xAF overlong", 0}, "UTF-8"},
+        {{"4", NULL, NULL, NULL, "surrogate \xED\xA0\x80", 0}, "UTF-8"},
+        {{"5", NULL, NULL, NULL, "cut \xE2\x82", 0}, "UTF-8"},
+        {{"6", NULL, "2026-02-30", NULL, "fine text", 0}, "timestamp"},
+        {{"7", NULL, "yesterday", NULL, "fine text", 0}, "timestamp"},
+        {{"8", "cust\xFF", NULL, NULL, "fine text", 0}, "customer_id"},
+        {{"9", NULL, NULL, NULL, "nul\0inside", 10}, "NUL"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int rc = vocx_store_put_comment(s, &cases[i].c, NULL);
+        ck_assert_msg(rc == VOCX_EINVAL, "case %zu: rc %d", i, rc);
+        ck_assert_msg(strstr(vocx_store_errmsg(s), cases[i].expect),
+                      "case %zu: message '%s' lacks '%s'", i,
+                      vocx_store_errmsg(s), cases[i].expect);
+    }
+    vocx_store_totals t;
+    ck_assert_int_eq(vocx_store_totals_get(s, &t), VOCX_OK);
+    ck_assert_uint_eq(t.comments, 0);
+    ck_assert_int_eq(vocx_store_put_comment(s, NULL, NULL), VOCX_EINVAL);
+    ck_assert_int_eq(vocx_store_put_comment(NULL, NULL, NULL), VOCX_EINVAL);
+    vocx_store_close(s);
+    tu_rm_db(path);
+}
+END_TEST
+
+START_TEST(test_readonly_store)
+{
+    char path[512];
+    vocx_store *s = open_new(path, sizeof path, "ro.db");
+    vocx_store_close(s);
+    ck_assert_int_eq(vocx_store_open(&s, path, VOCX_OPEN_READONLY), VOCX_OK);
+    vocx_comment c = {"a", NULL, NULL, NULL, "hello", 0};
+    ck_assert_int_eq(vocx_store_put_comment(s, &c, NULL), VOCX_EREADONLY);
+    ck_assert_int_eq(vocx_store_errcode(s), VOCX_EREADONLY);
+    vocx_store_close(s);
+    tu_rm_db(path);
+}
+END_TEST
+
+START_TEST(test_text_change_drops_classifications)
+{
+    char path[512];
+    vocx_store *s = open_new(path, sizeof path, "trig.db");
+    vocx_comment c = {"c1", "7", NULL, NULL, "late delivery", 0};
+    ck_assert_int_eq(vocx_store_put_comment(s, &c, NULL), VOCX_OK);
+    ck_assert_int_eq(
+        vx_exec(s, "INSERT INTO rulesets(hash, loaded_at) VALUES ('h', 'now');"
+                   "INSERT INTO classifications(comment_id, ruleset_id,"
+                   " classified_at) VALUES (1, 1, 'now');"
+                   "INSERT INTO comment_issues(comment_id, ruleset_id, issue_id)"
+                   " VALUES (1, 1, 'delivery.late')"),
+        VOCX_OK);
+    /* Same text, new channel: the classification still holds. */
+    c.channel = "email";
+    ck_assert_int_eq(vocx_store_put_comment(s, &c, NULL), VOCX_OK);
+    ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM comment_issues"), 1);
+    c.text = "delivery was fine";
+    ck_assert_int_eq(vocx_store_put_comment(s, &c, NULL), VOCX_OK);
+    ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM classifications"),
+                     0);
+    ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM comment_issues"), 0);
+    vocx_store_close(s);
+    tu_rm_db(path);
+}
+END_TEST
+
+START_TEST(test_statement_cache)
+{
+    char path[512];
+    vocx_store *s = open_new(path, sizeof path, "cache.db");
+    for (int i = 0; i < 200; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "id-%d", i);
+        vocx_comment c = {id, NULL, NULL, NULL, "text", 0};
+        ck_assert_int_eq(vocx_store_put_comment(s, &c, NULL), VOCX_OK);
+        ck_assert_int_eq(vocx_store_put_comment(s, &c, NULL), VOCX_OK);
+    }
+    /* Two statements (insert, update), prepared once each. */
+    ck_assert_uint_eq(s->nstmts, 2);
+    size_t live = 0;
+    for (sqlite3_stmt *st = sqlite3_next_stmt(s->db, NULL); st;
+         st = sqlite3_next_stmt(s->db, st))
+        live++;
+    ck_assert_uint_eq(live, s->nstmts);
+    vocx_store_close(s);
+    tu_rm_db(path);
+}
+END_TEST
+
+START_TEST(test_strerror)
+{
+    for (int code = 0; code >= VOCX_EREADONLY; code--)
+        ck_assert_str_ne(vocx_strerror(code), "unknown error");
+    ck_assert_str_eq(vocx_strerror(1), "unknown error");
+    ck_assert_str_eq(vocx_strerror(-1000), "unknown error");
+    ck_assert_str_eq(vocx_strerror(VOCX_EINVAL), "invalid argument");
+    ck_assert_str_eq(vocx_version(), VOCX_VERSION_STRING);
+    ck_assert_int_eq(vocx_version_number(), VOCX_VERSION_NUMBER);
+}
+END_TEST
+
+START_TEST(test_sha256_vectors)
+{
+    /* FIPS 180-4 examples, plus a message spanning several blocks fed in
+     * odd-sized pieces. */
+    struct {
+        const char *msg;
+        const char *hex;
+    } v[] = {
+        {"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+        {"abc",
+         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+        {"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        vx_sha256 c;
+        unsigned char d[32];
+        char hex[65];
+        vx_sha256_init(&c);
+        const char *m = v[i].msg;
+        size_t n = strlen(m);
+        for (size_t off = 0; off < n; off += 7)
+            vx_sha256_update(&c, m + off, n - off < 7 ? n - off : 7);
+        vx_sha256_final(&c, d);
+        vx_hex(d, 32, hex);
+        ck_assert_str_eq(hex, v[i].hex);
+    }
+    /* One million 'a' (FIPS 180-4 long message). */
+    vx_sha256 c;
+    unsigned char d[32];
+    char hex[65], block[1000];
+    memset(block, 'a', sizeof block);
+    vx_sha256_init(&c);
+    for (int i = 0; i < 1000; i++)
+        vx_sha256_update(&c, block, sizeof block);
+    vx_sha256_final(&c, d);
+    vx_hex(d, 32, hex);
+    ck_assert_str_eq(
+        hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+END_TEST
+
+int main(void)
+{
+    Suite *su = suite_create("store");
+    TCase *tc = tcase_create("store");
+    tcase_add_test(tc, test_create_private_wal_current_schema);
+    tcase_add_test(tc, test_open_errors);
+    tcase_add_test(tc, test_newer_schema_refused);
+    tcase_add_test(tc, test_migration_from_v1);
+    tcase_add_test(tc, test_put_comment_upsert);
+    tcase_add_test(tc, test_put_comment_rejects_bad_values);
+    tcase_add_test(tc, test_readonly_store);
+    tcase_add_test(tc, test_text_change_drops_classifications);
+    tcase_add_test(tc, test_statement_cache);
+    tcase_add_test(tc, test_strerror);
+    tcase_add_test(tc, test_sha256_vectors);
+    suite_add_tcase(su, tc);
+    return tu_run_suite(su);
+}
