@@ -144,11 +144,11 @@ static int hyp2f1_scaled(double a, double b, double c, double z, double log_pre,
 {
     double sum = 1.0, term = 1.0, logscale = log_pre;
     const double big = 1e150, lbig = 150.0 * 2.302585092994045684;
+    if (c == 0.0)
+        return -1;
+    double ratio = a * b / c * z; /* term(n+1) / term(n), n = 0 */
     for (long n = 0; n < VX_HYP_MAX_TERMS; n++) {
-        double cn = c + (double)n;
-        if (cn == 0.0)
-            return -1;
-        term *= (a + (double)n) * (b + (double)n) / (cn * (double)(n + 1)) * z;
+        term *= ratio;
         sum += term;
         if (term == 0.0)
             break; /* a or b a non-positive integer: a polynomial */
@@ -157,11 +157,13 @@ static int hyp2f1_scaled(double a, double b, double c, double z, double log_pre,
             term /= big;
             logscale += lbig;
         }
-        /* Tail bound: once the term ratio rho < 1, the later ratios stay
-         * below max(rho, |z|) (they tend monotonically to |z|). */
-        double np = (double)(n + 1);
-        double rho = fabs((a + np) * (b + np) / ((c + np) * (np + 1.0)) * z);
-        double q = rho > fabs(z) ? rho : fabs(z);
+        const double np = (double)(n + 1), cn = c + np;
+        if (cn == 0.0)
+            return -1; /* c a non-positive integer */
+        ratio = (a + np) * (b + np) / (cn * (np + 1.0)) * z;
+        /* Tail bound: once |ratio| < 1 the later ratios stay below
+         * max(|ratio|, |z|) (they tend monotonically to z). */
+        const double rho = fabs(ratio), q = rho > fabs(z) ? rho : fabs(z);
         if (rho < 1.0 && fabs(term) * q / (1.0 - q) <= 1e-17 * fabs(sum))
             break;
     }
@@ -561,35 +563,82 @@ static void bg_work_free(bg_work *w)
     free(w->gw);
 }
 
+/* Dense tables grow by doubling as the maps hand out new indices; new
+ * slots are zeroed (they hold counts). */
+static size_t next_cap(size_t cap, size_t idx)
+{
+    size_t n = cap ? cap * 2 : 256;
+    while (n <= idx)
+        n *= 2;
+    return n;
+}
+
+static int grow_d(double **p, size_t cap, size_t ncap)
+{
+    double *q = realloc(*p, ncap * sizeof *q);
+    if (!q)
+        return VOCX_ENOMEM;
+    memset(q + cap, 0, (ncap - cap) * sizeof *q);
+    *p = q;
+    return 0;
+}
+
+static int grow_u32(uint32_t **p, size_t ncap)
+{
+    uint32_t *q = realloc(*p, ncap * sizeof *q);
+    if (!q)
+        return VOCX_ENOMEM;
+    *p = q;
+    return 0;
+}
+
+static int bg_room_u(bg_work *w, size_t *cap, size_t idx)
+{
+    if (idx < *cap)
+        return 0;
+    size_t nc = next_cap(*cap, idx);
+    if (grow_d(&w->u, *cap, nc) || grow_d(&w->c0, *cap, nc))
+        return VOCX_ENOMEM;
+    *cap = nc;
+    return 0;
+}
+
+static int bg_room_x(bg_work *w, size_t *cap, size_t idx)
+{
+    if (idx < *cap)
+        return 0;
+    size_t nc = next_cap(*cap, idx);
+    if (grow_d(&w->xv, *cap, nc) || grow_d(&w->xn, *cap, nc))
+        return VOCX_ENOMEM;
+    *cap = nc;
+    return 0;
+}
+
+static int bg_room_g(bg_work *w, size_t *cap, size_t idx)
+{
+    if (idx < *cap)
+        return 0;
+    size_t nc = next_cap(*cap, idx);
+    if (grow_u32(&w->gx, nc) || grow_u32(&w->gT, nc) || grow_u32(&w->gt, nc) ||
+        grow_d(&w->gw, *cap, nc))
+        return VOCX_ENOMEM;
+    *cap = nc;
+    return 0;
+}
+
 static int bg_work_build(bg_work *w, const vx_rfm *c, size_t n)
 {
     vx_map mu = {0}, mx = {0}, mg = {0};
+    size_t cap_u = 0, cap_x = 0, cap_g = 0;
     int rc = VOCX_ENOMEM;
     memset(w, 0, sizeof *w);
     w->N = (double)n;
-    size_t nu_max = 2 * n;
-    w->u = malloc(nu_max * sizeof *w->u);
-    w->lu = malloc(nu_max * sizeof *w->lu);
-    w->iu = malloc(nu_max * sizeof *w->iu);
-    w->c0 = calloc(nu_max, sizeof *w->c0);
-    w->xv = malloc(n * sizeof *w->xv);
-    w->xn = calloc(n, sizeof *w->xn);
-    w->cx = malloc(n * sizeof *w->cx);
-    w->ibx = malloc(n * sizeof *w->ibx);
-    w->ssum = malloc(n * sizeof *w->ssum);
-    w->gx = malloc(n * sizeof *w->gx);
-    w->gT = malloc(n * sizeof *w->gT);
-    w->gt = malloc(n * sizeof *w->gt);
-    w->gw = calloc(n, sizeof *w->gw);
-    if (!w->u || !w->lu || !w->iu || !w->c0 || !w->xv || !w->xn || !w->cx ||
-        !w->ibx || !w->ssum || !w->gx || !w->gT || !w->gt || !w->gw)
-        goto out;
     if (map_init(&mu, 1024) || map_init(&mx, 256) || map_init(&mg, 1024))
         goto out;
     for (size_t i = 0; i < n; i++) {
         uint32_t kT, kt, jx, g;
         int added;
-        if (map_index(&mu, dbits(c[i].T), 0, &kT, &added))
+        if (map_index(&mu, dbits(c[i].T), 0, &kT, &added) || bg_room_u(w, &cap_u, kT))
             goto out;
         if (added)
             w->u[kT] = c[i].T;
@@ -597,16 +646,17 @@ static int bg_work_build(bg_work *w, const vx_rfm *c, size_t n)
             w->c0[kT] += 1.0;
             continue;
         }
-        if (map_index(&mu, dbits(c[i].t_x), 0, &kt, &added))
+        if (map_index(&mu, dbits(c[i].t_x), 0, &kt, &added) || bg_room_u(w, &cap_u, kt))
             goto out;
         if (added)
             w->u[kt] = c[i].t_x;
-        if (map_index(&mx, dbits(c[i].x), 0, &jx, &added))
+        if (map_index(&mx, dbits(c[i].x), 0, &jx, &added) || bg_room_x(w, &cap_x, jx))
             goto out;
         if (added)
             w->xv[jx] = c[i].x;
         w->xn[jx] += 1.0;
-        if (map_index(&mg, dbits(c[i].x), ((uint64_t)kt << 32) | kT, &g, &added))
+        if (map_index(&mg, dbits(c[i].x), ((uint64_t)kt << 32) | kT, &g, &added) ||
+            bg_room_g(w, &cap_g, g))
             goto out;
         if (added) {
             w->gx[g] = jx;
@@ -618,7 +668,14 @@ static int bg_work_build(bg_work *w, const vx_rfm *c, size_t n)
     w->nu = mu.len;
     w->nx = mx.len;
     w->ng = mg.len;
-    rc = 0;
+    /* per-evaluation scratch, sized to the distinct counts */
+    w->lu = malloc((w->nu + 1) * sizeof *w->lu);
+    w->iu = malloc((w->nu + 1) * sizeof *w->iu);
+    w->cx = malloc((w->nx + 1) * sizeof *w->cx);
+    w->ibx = malloc((w->nx + 1) * sizeof *w->ibx);
+    w->ssum = malloc((w->nx + 1) * sizeof *w->ssum);
+    if (w->lu && w->iu && w->cx && w->ibx && w->ssum)
+        rc = 0;
 out:
     map_free(&mu);
     map_free(&mx);

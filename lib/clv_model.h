@@ -119,7 +119,8 @@ typedef struct vx_rfm_stats {
  * amount may be NULL (then mean_spend must be NULL too); non-finite amounts
  * are VOCX_EINVAL. Customers without a calibration purchase get
  * {0, 0, 0}, mean_spend 0 and present 0. Outputs mean_spend, present and
- * stats are optional (NULL). On error the outputs are unspecified. */
+ * stats are optional (NULL). Arguments are checked before anything is
+ * written: on error the outputs are untouched (stats zeroed). */
 int vx_rfm_from_transactions(const size_t *cust, const int *day,
                              const double *amount, size_t ntx, int cal_end,
                              size_t ncust, vx_rfm *rfm, double *mean_spend,
@@ -129,14 +130,17 @@ int vx_rfm_from_transactions(const size_t *cust, const int *day,
 
 /* Maximum-likelihood fit (quasi-Newton BFGS on the log parameters, analytic
  * gradient). Inputs: n customers, finite, x a whole number >= 0,
- * 0 <= t_x <= T (t_x is ignored when x = 0). Returns
+ * 0 <= t_x <= T, t_x = 0 when x = 0 (as lifetimes requires). Returns
  *   0            fitted; *out filled, converged = 1;
  *   VOCX_EINVAL  NULL pointer, bad opts, or an invalid customer row;
  *   VOCX_ENOMEM  scratch allocation failed;
- *   VOCX_EMODEL  n = 0, no repeat purchaser, no convergence within
- *                max_iter, or a parameter running to 0 or infinity (the data
- *                do not identify the model). *out holds the last iterate
- *                (finite), converged says which; diag->msg says why. */
+ *   VOCX_EMODEL  n = 0, no repeat purchaser, every T = 0, no convergence
+ *                within max_iter, or a parameter running to 0 or infinity
+ *                (the data do not identify the model). After an
+ *                optimisation *out holds the last iterate (finite) and its
+ *                converged flag; diag->msg says why. Near a boundary the
+ *                last iterate approximates the limiting model (docs/clv.md).
+ * Reentrant; allocates O(n) scratch memory, freed before returning. */
 int vx_bgnbd_fit(const vx_rfm *c, size_t n, vx_bgnbd *out, vx_fit_diag *diag,
                  const vx_fit_opts *opts);
 
@@ -154,7 +158,7 @@ double vx_bgnbd_expected_purchases(const vx_bgnbd *m, const vx_rfm *c,
                                    double t);
 
 /* Gauss hypergeometric 2F1(a, b; c; z) by its power series, |z| < 1 and c
- * not a non-positive integer; 0 outside that domain or on overflow. */
+ * not a non-positive integer; 0 outside that domain, DBL_MAX on overflow. */
 double vx_hyp2f1(double a, double b, double c, double z);
 
 /* ---- Gamma-Gamma ------------------------------------------------------- */
@@ -173,7 +177,7 @@ double vx_gg_loglik(const vx_gg *m, const double *x, const double *mean_spend,
                     size_t n);
 
 /* Conditional expected average transaction value
- *   p (v + x m) / (p x + q - 1)   (Fader & Hardie 2013 eq. 5);
+ *   p (v + x m) / (p x + q - 1)   (Fader & Hardie 2013);
  * for x <= 0 or mean_spend <= 0 (no usable spend history) the population
  * mean p v / (q - 1). 0 for invalid parameters or q <= 1 with no history. */
 double vx_gg_expected_spend(const vx_gg *m, double x, double mean_spend);
@@ -185,9 +189,12 @@ double vx_gg_expected_spend(const vx_gg *m, double x, double mean_spend);
  *   CLV = sum_{k=1..K} margin * S * (E[Y(k w)] - E[Y((k-1) w)]) / (1 + d)^k
  * w = VX_WEEKS_PER_MONTH, S = vx_gg_expected_spend(g, x, mean_spend),
  * d = (1 + annual_discount)^(1/12) - 1 the monthly rate; a fractional last
- * month is a partial step discounted at its end. Arguments: horizon >= 0,
- * annual_discount >= 0, margin finite, all finite; models valid.
- * Returns 0 and *out, or VOCX_EINVAL (then *out = 0 if out is not NULL). */
+ * month is a partial step discounted at its end. lifetimes' discount_rate
+ * is the monthly d: pass annual = (1 + d)^12 - 1 to reproduce it.
+ * Arguments: horizon >= 0, annual_discount >= 0, margin finite, all finite;
+ * models and row valid. Returns 0 and *out; VOCX_EINVAL for bad arguments;
+ * VOCX_EMODEL when the spend model has no finite mean for this customer
+ * (q <= 1 and no usable history). On error *out = 0 (if out is not NULL). */
 int vx_clv_bgnbd_gg(const vx_bgnbd *m, const vx_gg *g, const vx_rfm *c,
                     double mean_spend, double horizon_months,
                     double annual_discount, double margin, double *out);

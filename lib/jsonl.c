@@ -107,8 +107,7 @@ int vx_jsonl_set_keys(vx_jsonl *r, const char *const *keys, size_t n)
 
 void vx_jsonl_collect_keys(vx_jsonl *r, int on)
 {
-    r->collect = on;
-    r->nck = 0;
+    r->collect = on; /* the current object's keys stay listed */
 }
 
 /* ---- parser ------------------------------------------------------------ */
@@ -510,14 +509,20 @@ static int parse_member(parser *p)
     return 1;
 }
 
+/* The line starts with something other than '{': name what it is when it
+ * looks like another JSON value, else say what was expected. */
 static int not_an_object(parser *p)
 {
     static const char *const names[] = {"", "null", "false", "true",
                                         "a number", "a string", "an array"};
+    static const char *const words[] = {"", "null", "false", "true"};
     unsigned char c = p->b[p->i];
     int k = kind_of(c);
-    int plausible = c == '[' || c == '"' || c == 't' || c == 'f' ||
-                    c == 'n' || c == '-' || (c >= '0' && c <= '9');
+    int plausible = c == '[' || c == '"' || c == '-' || (c >= '0' && c <= '9');
+    if (k >= VX_JSON_NULL && k <= VX_JSON_TRUE) {
+        size_t wl = strlen(words[k]);
+        plausible = p->n - p->i >= wl && memcmp(p->b + p->i, words[k], wl) == 0;
+    }
     if (!plausible)
         return fail_found(p, p->i, "'{' (each line must be a JSON object)");
     char msg[64];

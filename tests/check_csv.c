@@ -167,10 +167,21 @@ static void expect_all_modes(const char *data, size_t len, int format,
     for (size_t k = 0; k < sizeof runs / sizeof *runs; k++) {
         char *got = transcript(data, len, format, NULL, ts, runs[k].mode,
                                runs[k].seed, 0);
-        ck_assert_msg(strcmp(got, want) == 0,
-                      "mode %d seed %llu\n--- got:\n%s--- want:\n%s",
-                      runs[k].mode, (unsigned long long)runs[k].seed, got,
-                      want);
+        if (strcmp(got, want) != 0) {
+            /* show the first line that differs (transcripts can be long) */
+            size_t at = 0, ls = 0;
+            while (got[at] && got[at] == want[at]) {
+                if (got[at] == '\n')
+                    ls = at + 1;
+                at++;
+            }
+            size_t gl = strcspn(got + ls, "\n"), wl = strcspn(want + ls, "\n");
+            ck_abort_msg("mode %d seed %llu: first difference\n got: %.*s\n"
+                         "want: %.*s", runs[k].mode,
+                         (unsigned long long)runs[k].seed,
+                         (int)(gl > 900 ? 900 : gl), got + ls,
+                         (int)(wl > 900 ? 900 : wl), want + ls);
+        }
         free(got);
     }
 }
@@ -200,7 +211,7 @@ START_TEST(simple_records)
     /* columns in another order, and unwanted ones */
     CSV("x,text,y,id\na,hello,b,7\n",
         "csv cols=x,text,y,id\n"
-        "2-2 [9]7 [3]hello\n"
+        "2-2 [11]7 [3]hello\n"
         "end\n");
     /* empty fields are "" (not absent), quoted or not */
     CSV("id,text\n,\n\"\",\"\"\n",
@@ -489,7 +500,7 @@ static char *big_field_csv(size_t field, size_t *len)
             c = ',';
         if (i % 4096 == 4095)
             c = '\n';
-        if (i % 7919 == 7918) {
+        if (i % 7919 == 7918 && c != '\n') {
             p[o++] = '"'; /* doubled */
             c = '"';
         }
@@ -519,7 +530,7 @@ static void check_big(size_t field, int mode)
             c = ',';
         if (i % 4096 == 4095)
             c = '\n';
-        if (i % 7919 == 7918)
+        if (i % 7919 == 7918 && c != '\n')
             c = '"';
         if (row.val[1][i] != c)
             ck_abort_msg("byte %zu differs", i);
@@ -646,7 +657,7 @@ START_TEST(read_error)
     free(got);
     got = transcript(in, sizeof in - 1, VOCX_FORMAT_CSV, NULL, &ts,
                      MODE_WHOLE, 0, 3);
-    ck_assert_str_eq(got, "open rc=-3 0:0 read error\n");
+    ck_assert_str_eq(got, "open rc=-3 1:0 read error\n");
     free(got);
 }
 END_TEST
@@ -683,7 +694,7 @@ START_TEST(reader_direct)
     uint64_t line, col;
     vx_csv_field_pos(r, 3, &line, &col);
     ck_assert_uint_eq(line, 1);
-    ck_assert_uint_eq(col, 12);
+    ck_assert_uint_eq(col, 11);
     vx_csv_raw_pos(r, 3, 2, &line, &col); /* the 'e' */
     ck_assert_uint_eq(line, 2);
     ck_assert_uint_eq(col, 1);

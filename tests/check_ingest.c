@@ -8,6 +8,13 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+/* AddressSanitizer keeps freed memory in a quarantine (256 MB by default),
+ * which would hide what the memory test measures; keep it small. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void) { return "quarantine_size_mb=1"; }
+#endif
+
 #define MAX_REJECTS 32
 
 typedef struct rejects {

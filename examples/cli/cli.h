@@ -61,7 +61,25 @@ void progress_update(cli_progress *p, uint64_t rows, uint64_t done,
                      uint64_t total);
 void progress_finish(cli_progress *p);
 
+/* Loading commands: rejects, progress, summary (loadout.c). */
+typedef struct reject_sink {
+    FILE *file; /* --rejects, or NULL */
+    int quiet;
+    uint64_t shown;
+} reject_sink;
+#define SHOW_REJECTS 5
+int rejects_open(reject_sink *sink, const char *path);
+void rejects_close(reject_sink *sink, const char *path);
+int cli_on_reject(const vocx_reject *r, void *payload);
+int cli_on_progress(uint64_t rows, uint64_t done, uint64_t total,
+                    void *payload);
+int cli_parse_input_format(const char *v, int *out);
+void print_load_summary(const cli_common *c, const char *path,
+                        const vocx_ingest_stats *st);
+
 /* Commands. */
+int cmd_ops(cli_common *c, int argc, char **argv);
+void help_ops(FILE *out);
 int cmd_ingest(cli_common *c, int argc, char **argv);
 void help_ingest(FILE *out);
 int cmd_stats(cli_common *c, int argc, char **argv);

@@ -33,57 +33,6 @@ void help_ingest(FILE *out)
             "  --db PATH, --quiet, --format table|json (for the summary)\n");
 }
 
-typedef struct reject_sink {
-    FILE *file;       /* --rejects, or NULL */
-    int quiet;
-    uint64_t shown;
-} reject_sink;
-
-#define SHOW_REJECTS 5
-
-static const char *reason_name(int r)
-{
-    switch (r) {
-    case VOCX_REJECT_SYNTAX:
-        return "syntax";
-    case VOCX_REJECT_UTF8:
-        return "utf8";
-    case VOCX_REJECT_EMPTY:
-        return "empty";
-    case VOCX_REJECT_TIME:
-        return "timestamp";
-    case VOCX_REJECT_MISSING:
-        return "missing";
-    case VOCX_REJECT_TOOLONG:
-        return "too_long";
-    default:
-        return "value";
-    }
-}
-
-static int on_reject(const vocx_reject *r, void *payload)
-{
-    reject_sink *sink = payload;
-    if (sink->file) {
-        out_csv_field(sink->file, r->source);
-        fprintf(sink->file, ",%llu,%llu,%s,", (unsigned long long)r->line,
-                (unsigned long long)r->column, reason_name(r->reason));
-        out_csv_field(sink->file, r->message);
-        fputc('\n', sink->file);
-    }
-    if (!sink->quiet && sink->shown < SHOW_REJECTS)
-        fprintf(stderr, "vocx: rejected %s\n", r->message);
-    sink->shown++;
-    return 0;
-}
-
-static int on_progress(uint64_t rows, uint64_t done, uint64_t total,
-                       void *payload)
-{
-    progress_update(payload, rows, done, total);
-    return 0;
-}
-
 int cmd_ingest(cli_common *c, int argc, char **argv)
 {
     enum { O_FMT_IN = 1, O_ID, O_CUST, O_TIME, O_CHAN_COL, O_TEXT, O_CHAN,
@@ -101,15 +50,8 @@ int cmd_ingest(cli_common *c, int argc, char **argv)
     while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (opt) {
         case O_FMT_IN:
-            if (!strcmp(optarg, "csv"))
-                o.format = VOCX_FORMAT_CSV;
-            else if (!strcmp(optarg, "jsonl"))
-                o.format = VOCX_FORMAT_JSONL;
-            else {
-                cli_error("unknown input format '%s' (use csv or jsonl)",
-                          optarg);
+            if (cli_parse_input_format(optarg, &o.format))
                 return EXIT_USAGE;
-            }
             break;
         case O_ID: o.id_col = optarg; break;
         case O_CUST: o.customer_col = optarg; break;
@@ -143,58 +85,29 @@ int cmd_ingest(cli_common *c, int argc, char **argv)
     const char *path = argv[optind];
 
     reject_sink sink = {NULL, c->quiet, 0};
-    if (rejects_path) {
-        sink.file = fopen(rejects_path, "w");
-        if (!sink.file) {
-            cli_error("%s: cannot write rejects file", rejects_path);
-            return EXIT_FAIL;
-        }
-        fputs("source,line,column,reason,message\n", sink.file);
-    }
+    if (rejects_open(&sink, rejects_path))
+        return EXIT_FAIL;
     vocx_store *store = NULL;
     if (cli_open_store(c, &store, VOCX_OPEN_CREATE)) {
-        if (sink.file)
-            fclose(sink.file);
+        rejects_close(&sink, rejects_path);
         return EXIT_FAIL;
     }
     cli_progress prog;
     progress_init(&prog, c, "ingest");
-    o.on_reject = on_reject;
+    o.on_reject = cli_on_reject;
     o.reject_payload = &sink;
-    o.on_progress = on_progress;
+    o.on_progress = cli_on_progress;
     o.progress_payload = &prog;
     vocx_ingest_stats st;
     int rc = vocx_ingest_file(store, path, &o, &st);
     progress_finish(&prog);
-    if (sink.file && fclose(sink.file) != 0)
-        cli_warn("%s: rejects file may be incomplete", rejects_path);
-    if (!c->quiet && sink.shown > SHOW_REJECTS)
-        fprintf(stderr, "vocx: ... and %llu more rejected rows%s\n",
-                (unsigned long long)(sink.shown - SHOW_REJECTS),
-                rejects_path ? " (all in the rejects file)"
-                             : " (--rejects FILE lists them all)");
+    rejects_close(&sink, rejects_path);
     if (rc) {
         cli_error("%s", vocx_store_errmsg(store));
         vocx_store_close(store);
         return cli_exit_code(rc);
     }
-    char b[5][32];
-    if (c->format == FMT_JSON) {
-        printf("{\"source\": ");
-        out_json_string(stdout, path);
-        printf(", \"rows\": %llu, \"inserted\": %llu, \"updated\": %llu, "
-               "\"unchanged\": %llu, \"rejected\": %llu, \"batch_id\": %lld}\n",
-               (unsigned long long)st.rows, (unsigned long long)st.inserted,
-               (unsigned long long)st.updated,
-               (unsigned long long)st.unchanged,
-               (unsigned long long)st.rejected, (long long)st.batch_id);
-    } else if (!c->quiet) {
-        printf("%s: %s rows: %s inserted, %s updated, %s unchanged, "
-               "%s rejected\n",
-               path, fmt_count(st.rows, b[0]), fmt_count(st.inserted, b[1]),
-               fmt_count(st.updated, b[2]), fmt_count(st.unchanged, b[3]),
-               fmt_count(st.rejected, b[4]));
-    }
+    print_load_summary(c, path, &st);
     vocx_store_close(store);
     return EXIT_OK;
 }

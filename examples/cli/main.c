@@ -12,6 +12,7 @@ static const cli_command commands[] = {
     {"ingest", "load comments from CSV or JSON Lines", cmd_ingest, help_ingest},
     {"stats", "summarise what is stored", cmd_stats, help_stats},
     {"comments", "list stored comments", cmd_comments, help_comments},
+    {"ops", "import customers and transactions", cmd_ops, help_ops},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
