@@ -18,7 +18,9 @@
  * parameters once day recording (same-day purchases merge) is taken out.
  * Times are medians of 5 runs.
  */
-#define _POSIX_C_SOURCE 199309L
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 199309L /* clock_gettime */
+#endif
 #include "clv_model.h"
 
 #include <math.h>

@@ -393,6 +393,200 @@ VOCX_API int vocx_import_transactions(vocx_store *store, const char *path,
                                       const vocx_import_options *opts,
                                       vocx_ingest_stats *stats);
 
+
+/* ------------------------------------------------------------------------
+ * Customer lifetime value.  See docs/clv.md for the models and formulas.
+ * ---------------------------------------------------------------------- */
+
+#define VOCX_CLV_AUTO 0   /**< per customer: BG/NBD + Gamma-Gamma where the
+                               customer has transactions, else the CRM's
+                               CLV column, else the simple formula */
+#define VOCX_CLV_BGNBD 1  /**< BG/NBD + Gamma-Gamma fitted on transactions */
+#define VOCX_CLV_COLUMN 2 /**< the CLV value imported with the customers */
+#define VOCX_CLV_SIMPLE 3 /**< margin x retention / (1 + discount - retention) */
+
+#define VOCX_CLV_OPTIONS_VERSION 1
+
+typedef struct vocx_clv_options {
+    unsigned int version;        /**< VOCX_CLV_OPTIONS_VERSION */
+    int model;                   /**< VOCX_CLV_*; default VOCX_CLV_AUTO */
+    const char *calibration_end; /**< ISO date, inclusive; NULL: the last
+                                      transaction date */
+    double horizon_months;       /**< CLV horizon; default 12 */
+    double annual_discount;      /**< default 0.10 */
+    double margin;               /**< share of spend that is profit, 0..1;
+                                      default 1 (CLV in revenue) */
+    double retention;            /**< simple formula: retention per year
+                                      when a customer has no churn
+                                      probability; default 0.8 */
+    int max_iterations;          /**< fit iteration cap; default 200 */
+} vocx_clv_options;
+
+#define VOCX_CLV_OPTIONS_INIT                                                  \
+    {VOCX_CLV_OPTIONS_VERSION, VOCX_CLV_AUTO, NULL, 12.0, 0.10, 1.0, 0.8, 200}
+
+/** What vocx_clv_fit() did. */
+typedef struct vocx_clv_report {
+    int64_t model_id;         /**< clv_models row holding the values */
+    int model;                /**< VOCX_CLV_* requested */
+    char calibration_end[11]; /**< "YYYY-MM-DD", "" when no transactions */
+    size_t customers;         /**< customers given a CLV */
+    size_t from_bgnbd, from_column, from_simple; /**< by source */
+    size_t no_value;          /**< known customers without any source */
+    double total_clv;
+    /* BG/NBD, when fitted */
+    int fitted;               /**< 1 when BG/NBD was fitted */
+    size_t fit_customers;     /**< customers in the BG/NBD fit */
+    double r, alpha, a, b, log_likelihood;
+    int iterations, converged;
+    /* Gamma-Gamma */
+    size_t spend_customers;   /**< repeat customers in the spend fit */
+    size_t spend_excluded;    /**< excluded: mean repeat spend <= 0 */
+    double p, q, gamma, spend_log_likelihood;
+    int spend_iterations, spend_converged;
+    size_t transactions;      /**< transactions read */
+    size_t after_end;         /**< transactions after the calibration end */
+    char message[256];        /**< notes: fallbacks taken, convergence */
+} vocx_clv_report;
+
+/**
+ * Compute every known customer's CLV and store it as a new CLV model (the
+ * latest model is what ranking uses unless told otherwise).  Customers are
+ * those in the customers table and those with transactions.
+ *
+ * Returns VOCX_OK; VOCX_EINVAL (bad options, unparseable date);
+ * VOCX_EMODEL (the requested model cannot be fitted: no transactions, no
+ * repeat purchasers, no convergence -- report->message says which and
+ * report->iterations how far it got; nothing is stored); VOCX_EREADONLY;
+ * VOCX_EDB; VOCX_ENOMEM.
+ */
+VOCX_API int vocx_clv_fit(vocx_store *store, const vocx_clv_options *opts,
+                          vocx_clv_report *report);
+
+/* ------------------------------------------------------------------------
+ * Ranking issues by CLV at risk.  See docs/ranking.md for the risk model.
+ * ---------------------------------------------------------------------- */
+
+#define VOCX_RANK_OPTIONS_VERSION 1
+
+typedef struct vocx_rank_options {
+    unsigned int version;     /**< VOCX_RANK_OPTIONS_VERSION */
+    const char *ruleset;      /**< rule-set hash (or a unique prefix);
+                                   NULL: the most recently classified */
+    int64_t clv_model_id;     /**< 0: the latest CLV model */
+    const char *since;        /**< comments created at/after (ISO 8601) */
+    const char *until;        /**< comments created before */
+    const char *channel;      /**< only this channel */
+    const char *segment;      /**< only customers of this segment */
+    const char *block;        /**< only issues of this building block */
+    int kind;                 /**< 0 all, else VOCX_KIND_* */
+    double churn_uplift;      /**< share of the way to 1 a churn cue moves
+                                   the risk; default 0.5 */
+    double positive_damping;  /**< factor a positive cue (without churn
+                                   cue) applies to the risk; default 0.5 */
+    int record;               /**< non-zero: record the run in
+                                   analysis_runs (read-write store) */
+} vocx_rank_options;
+
+#define VOCX_RANK_OPTIONS_INIT                                                 \
+    {VOCX_RANK_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0,      \
+     0.5, 0.5, 0}
+
+/** One issue's figures.  Strings live as long as the ranking. */
+typedef struct vocx_rank_row {
+    const char *block;
+    const char *issue;
+    const char *label;
+    const char *kind;         /**< "problem", "opportunity", "praise" */
+    const char *owner;        /**< NULL when none */
+    double severity;
+    uint64_t comments;        /**< comments raising the issue */
+    uint64_t customers;       /**< distinct known customers among them */
+    uint64_t unmatched;       /**< comments from unknown or anonymous
+                                   customers (counted, no CLV) */
+    double clv_total;         /**< sum of those customers' CLV */
+    double clv_at_risk;       /**< sum of CLV x risk */
+    double clv_at_risk_attributed; /**< share that never double counts */
+} vocx_rank_row;
+
+typedef struct vocx_ranking vocx_ranking;
+
+/**
+ * Rank issues by attributed CLV at risk (descending; ties by CLV at risk,
+ * then issue id).  Reads one consistent snapshot of the store.
+ *
+ * Returns VOCX_OK; VOCX_EINVAL (bad options); VOCX_ENOTFOUND (no
+ * classification or no CLV model yet: the message says which command to
+ * run); VOCX_EDB; VOCX_ENOMEM.
+ */
+VOCX_API int vocx_rank(vocx_ranking **out, vocx_store *store,
+                       const vocx_rank_options *opts);
+
+/** Number of rows (issues raised at least once under the filters). */
+VOCX_API size_t vocx_ranking_count(const vocx_ranking *ranking);
+/** Row `i` in rank order, or NULL when out of range. */
+VOCX_API const vocx_rank_row *vocx_ranking_row(const vocx_ranking *ranking,
+                                               size_t i);
+
+/** Totals of a ranking. */
+typedef struct vocx_ranking_totals {
+    uint64_t comments;        /**< comments considered */
+    uint64_t classified;      /**< of which raised at least one issue */
+    uint64_t customers;       /**< distinct known customers who commented */
+    uint64_t unmatched_comments; /**< comments from unknown customers */
+    uint64_t unmatched_customers; /**< distinct unknown customer ids */
+    uint64_t anonymous_comments;  /**< comments without a customer id */
+    double clv_total;         /**< CLV of the known customers who commented */
+    double clv_at_risk_attributed; /**< sum over issues, <= clv_total */
+    int64_t run_id;           /**< analysis_runs row, 0 if not recorded */
+    int64_t clv_model_id;
+    const char *ruleset;      /**< rule-set hash used */
+} vocx_ranking_totals;
+
+VOCX_API int vocx_ranking_totals_get(const vocx_ranking *ranking,
+                                     vocx_ranking_totals *out);
+
+/** The unknown customer ids behind unmatched comments (sorted); `i` from 0
+ *  to unmatched_customers - 1, NULL past the end. */
+VOCX_API const char *vocx_ranking_unmatched(const vocx_ranking *ranking,
+                                            size_t i);
+
+/** NULL is a no-op. */
+VOCX_API void vocx_ranking_free(vocx_ranking *ranking);
+
+/** One comment behind an issue's figures (vocx_rank_explain). */
+typedef struct vocx_evidence {
+    const char *issue;
+    const char *customer_id;  /**< NULL: anonymous */
+    int known;                /**< 1 when the customer has a CLV */
+    double clv;
+    const char *clv_source;   /**< "bgnbd", "column", "simple", NULL */
+    double risk;              /**< risk used for this customer and issue */
+    const char *risk_source;  /**< "churn_probability" or "severity" */
+    int churn_cues, positive_cues;
+    double clv_at_risk_attributed; /**< this customer's share */
+    const char *comment_id;   /**< source id */
+    const char *created_at;
+    const char *channel;
+    const char *text;
+    uint32_t rule_line;
+    const char *spans;        /**< JSON [[start,end],...] in text */
+} vocx_evidence;
+
+/** Called per comment, customers by attributed value descending.  Return
+ *  non-zero to stop. */
+typedef int (*vocx_evidence_cb)(const vocx_evidence *ev, void *payload);
+
+/**
+ * Explain one issue's figures under the same options: every customer and
+ * comment behind it, with CLV, risk and the matched spans.
+ * Returns as vocx_rank(), and VOCX_ENOTFOUND for an unknown issue id.
+ */
+VOCX_API int vocx_rank_explain(vocx_store *store,
+                               const vocx_rank_options *opts,
+                               const char *issue_id, vocx_evidence_cb cb,
+                               void *payload);
+
 /* ------------------------------------------------------------------------
  * Reading comments back
  * ---------------------------------------------------------------------- */

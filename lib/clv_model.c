@@ -294,18 +294,18 @@ enum { OPT_CONVERGED = 0, OPT_MAXITER, OPT_LINESEARCH, OPT_DIVERGED, OPT_BADSTAR
 
 #define VX_DIM_MAX 4
 
-/* Quasi-Newton BFGS with backtracking line search (Nocedal & Wright 2006,
- * alg. 6.1, initial inverse-Hessian scaling eq. 6.20). Near the optimum the
- * decrease of f falls below its rounding noise (sums over 1e5 customers),
- * so besides Armijo's test a step is accepted on the approximate Wolfe
- * conditions of Hager & Zhang (2005), which read the slope, not f: f no
- * higher than its noise allows and 0.9 f'(0) <= f'(alpha) <= -0.8 f'(0). */
 typedef struct opt_result {
     double f;    /* objective at th */
     double gmax; /* max |gradient| at th */
     int iters, evals;
 } opt_result;
 
+/* Quasi-Newton BFGS with backtracking line search (Nocedal & Wright 2006,
+ * alg. 6.1, initial inverse-Hessian scaling eq. 6.20). Near the optimum the
+ * decrease of f falls below its rounding noise (sums over 1e5 customers),
+ * so besides Armijo's test a step is accepted on the approximate Wolfe
+ * conditions of Hager & Zhang (2005), which read the slope, not f: f no
+ * higher than its noise allows and 0.9 f'(0) <= f'(alpha) <= -0.8 f'(0). */
 static int bfgs_min(int dim, double *th, vx_objfn fn, void *ctx, int max_iter,
                     double gtol, opt_result *res)
 {

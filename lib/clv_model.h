@@ -22,16 +22,17 @@
 
 #include <stddef.h>
 
-/* Fallbacks until the public header defines the error codes. The values are
- * part of the ABI and must match include/vocx.h. */
+/* The error codes of include/vocx.h, repeated token for token so this
+ * header also compiles without it (standalone tests, bench); the values are
+ * ABI and never change. */
 #ifndef VOCX_EINVAL
-#define VOCX_EINVAL (-1)  /* bad argument */
+#define VOCX_EINVAL -1 /* bad argument */
 #endif
 #ifndef VOCX_ENOMEM
-#define VOCX_ENOMEM (-2)  /* out of memory */
+#define VOCX_ENOMEM -2 /* out of memory */
 #endif
 #ifndef VOCX_EMODEL
-#define VOCX_EMODEL (-10) /* model cannot be fitted: degenerate data, no convergence */
+#define VOCX_EMODEL -10 /* model cannot be fitted: degenerate data, no convergence */
 #endif
 
 /* Weeks per month used for the monthly CLV steps; the value the lifetimes

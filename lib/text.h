@@ -40,14 +40,39 @@ typedef struct vx_lexicon vx_lexicon;
 /* A lexicon with the built-in lists (docs/rules.md). */
 int vx_lexicon_new(vx_lexicon **out);
 /* Add a negator / contrast word / pseudo-negation phrase (normalized by
- * the caller with vx_text_fold).  Returns 0 or VOCX_ENOMEM. */
+ * the caller with vx_text_fold; folding again here is harmless).  The word
+ * is entered both with and without accents, so one lexicon serves both
+ * VX_NORM_STRIP_ACCENTS settings.  A phrase is split into words like
+ * comment text ("no  problem" == "no-problem" == "no problem").  Returns 0,
+ * VOCX_ENOMEM, or VOCX_EINVAL (NULL lexicon, invalid UTF-8). */
 int vx_lexicon_add_negator(vx_lexicon *lx, const char *word, size_t len);
 int vx_lexicon_add_contrast(vx_lexicon *lx, const char *word, size_t len);
 int vx_lexicon_add_pseudo(vx_lexicon *lx, const char *phrase, size_t len);
-void vx_lexicon_free(vx_lexicon *lx);
+void vx_lexicon_free(vx_lexicon *lx); /* NULL is a no-op */
+
+/* Lookups used by the tokenizer (thread-safe: the lexicon is read only).
+ * vx_lexicon_lookup returns VX_LEX_* flags for one folded word under the
+ * given VX_NORM_* flags, 0 for an ordinary word.  Words ending in n't are
+ * negators by rule in vx_text_analyze, not through this table. */
+#define VX_LEX_NEGATOR 0x1
+#define VX_LEX_CONTRAST 0x2
+#define VX_LEX_PSEUDO_FIRST 0x4 /* first word of a pseudo-negation phrase */
+#define VX_LEX_PHRASE 0x8       /* a whole pseudo-negation phrase */
+unsigned vx_lexicon_lookup(const vx_lexicon *lx, unsigned norm_flags,
+                           const char *w, size_t n);
+/* VX_LEX_PHRASE when the words norm[tok[i].nstart, tok[i].nend), i < ntok,
+ * joined by single spaces, are a pseudo-negation phrase; else 0. */
+unsigned vx_lexicon_lookup_phrase(const vx_lexicon *lx, unsigned norm_flags,
+                                  const char *norm,
+                                  const vx_token *tok, size_t ntok);
+/* Words in the longest pseudo-negation phrase. */
+size_t vx_lexicon_phrase_words(const vx_lexicon *lx, unsigned norm_flags);
 
 #define VX_NORM_STRIP_ACCENTS 0x1 /* café == cafe */
 #define VX_NEGATION_WINDOW 8      /* words a negator reaches */
+/* Longest text vx_text_analyze accepts (offsets are uint32_t); the
+ * normalized text must also stay below 4 GiB. */
+#define VX_TEXT_MAX ((size_t)1 << 31)
 
 typedef struct vx_text {
     /* normalized text, NUL-terminated; valid until the next analyze */
@@ -69,7 +94,12 @@ void vx_text_free(vx_text *t);
 
 /* Normalize, tokenize and mark clauses and negation for `orig` (valid
  * UTF-8; invalid bytes are treated as separators, never read past len).
- * Returns 0, VOCX_ENOMEM, or VOCX_ELIMIT (text over 2 GiB). */
+ * Each invalid byte becomes U+FFFD in the normalized text, mapped to that
+ * byte; U+FFFD is never part of a token.  `lx` may be NULL: then no token
+ * is a negator, contrast word or pseudo phrase.  Returns 0, VOCX_ENOMEM,
+ * VOCX_ELIMIT (text over VX_TEXT_MAX, or normalized text over 4 GiB), or
+ * VOCX_EINVAL (NULL t, or NULL orig with len > 0).  On error the text is
+ * left empty (norm_len == 0, ntok == 0). */
 int vx_text_analyze(vx_text *t, const char *orig, size_t len,
                     const vx_lexicon *lx, unsigned flags);
 

@@ -4,9 +4,11 @@
  * Standalone build, from the repository root:
  *   gcc -std=c11 -O2 -Wall -Wextra -Werror -Ilib tests/check_clv_model.c \
  *       lib/clv_model.c $(pkg-config --cflags --libs check) -lm
- * The CDNOW files are looked up in VOCX_TEST_DATA_DIR: the environment
- * variable if set, else the macro given at compile time
- * (-DVOCX_TEST_DATA_DIR="..."), else examples/data/cdnow.
+ * The CDNOW files are read from <data>/cdnow/, where <data> is the
+ * examples/data directory: the environment variable VOCX_TEST_DATA_DIR if
+ * set, else the macro given at compile time (-DVOCX_TEST_DATA_DIR="...",
+ * as the build system does for every suite), else examples/data (run from
+ * the repository root).
  *
  * Reference values: the published CDNOW fits (Fader, Hardie & Lee 2005;
  * the lifetimes package), closed forms written out here independently of
@@ -14,7 +16,9 @@
  * expectation recomputed by numerical integration over the posterior
  * instead of the hypergeometric function.
  */
+#ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
+#endif
 #include "clv_model.h"
 
 #include <check.h>
@@ -25,7 +29,7 @@
 #include <string.h>
 
 #ifndef VOCX_TEST_DATA_DIR
-#define VOCX_TEST_DATA_DIR "examples/data/cdnow"
+#define VOCX_TEST_DATA_DIR "examples/data"
 #endif
 
 #define CDNOW_N 2357
@@ -45,7 +49,7 @@ static const char *data_dir(void)
 static FILE *open_data(const char *name)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s", data_dir(), name);
+    snprintf(path, sizeof path, "%s/cdnow/%s", data_dir(), name);
     FILE *f = fopen(path, "r");
     ck_assert_msg(f != NULL, "cannot open %s (set VOCX_TEST_DATA_DIR)", path);
     return f;

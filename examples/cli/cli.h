@@ -77,7 +77,12 @@ int cli_parse_input_format(const char *v, int *out);
 void print_load_summary(const cli_common *c, const char *path,
                         const vocx_ingest_stats *st);
 
+/* Money for people: 1234567.891 -> "1,234,567.89". */
+const char *fmt_money(double v, char buf[32]);
+
 /* Commands. */
+int cmd_clv(cli_common *c, int argc, char **argv);
+void help_clv(FILE *out);
 int cmd_ops(cli_common *c, int argc, char **argv);
 void help_ops(FILE *out);
 int cmd_ingest(cli_common *c, int argc, char **argv);

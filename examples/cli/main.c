@@ -13,6 +13,7 @@ static const cli_command commands[] = {
     {"stats", "summarise what is stored", cmd_stats, help_stats},
     {"comments", "list stored comments", cmd_comments, help_comments},
     {"ops", "import customers and transactions", cmd_ops, help_ops},
+    {"clv", "fit customer lifetime values", cmd_clv, help_clv},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

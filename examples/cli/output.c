@@ -169,6 +169,26 @@ const char *fmt_count(uint64_t n, char buf[32])
     return buf;
 }
 
+const char *fmt_money(double v, char buf[32])
+{
+    if (!(v == v) || v > 9e15 || v < -9e15) {
+        snprintf(buf, 32, "-");
+        return buf;
+    }
+    int neg = v < 0;
+    double a = neg ? -v : v;
+    unsigned long long cents = (unsigned long long)(a * 100.0 + 0.5);
+    char whole[32];
+    fmt_count(cents / 100, whole);
+    char tmp[64];
+    int n = snprintf(tmp, sizeof tmp, "%s%s.%02u", neg ? "-" : "", whole,
+                     (unsigned)(cents % 100));
+    if (n < 0 || n >= 32)
+        n = snprintf(tmp, sizeof tmp, "-");
+    memcpy(buf, tmp, (size_t)n + 1);
+    return buf;
+}
+
 static size_t utf8_len(const unsigned char *p)
 {
     return *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : *p >= 0xC0 ? 2 : 1;

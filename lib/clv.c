@@ -1,0 +1,491 @@
+/* vocx_clv_fit: customer lifetime values from the store's transactions
+ * and customers, by the models of clv_model.c, stored as a CLV model. */
+#include "clv_model.h"
+#include "iso8601.h"
+#include "vocx_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* All known customers, sorted by id: those with transactions and those in
+ * the customers table. */
+typedef struct cust {
+    char *id;
+    int has_row;           /* in the customers table */
+    int has_clv_col, has_churn, has_margin;
+    double clv_col, churn, margin;
+} cust;
+
+typedef struct clv_work {
+    cust *c;
+    size_t n, cap;
+    /* transactions, in customer order */
+    size_t *tx_cust;
+    int *tx_day;
+    double *tx_amount;
+    size_t ntx, captx;
+} clv_work;
+
+static void work_free(clv_work *w)
+{
+    for (size_t i = 0; i < w->n; i++)
+        free(w->c[i].id);
+    free(w->c);
+    free(w->tx_cust);
+    free(w->tx_day);
+    free(w->tx_amount);
+}
+
+static int push_cust(clv_work *w, const char *id)
+{
+    if (w->n == w->cap) {
+        size_t cap = w->cap ? 2 * w->cap : 1024;
+        cust *n = realloc(w->c, cap * sizeof *n);
+        if (!n)
+            return -1;
+        w->c = n;
+        w->cap = cap;
+    }
+    cust *c = &w->c[w->n];
+    memset(c, 0, sizeof *c);
+    size_t len = strlen(id) + 1;
+    if (!(c->id = malloc(len)))
+        return -1;
+    memcpy(c->id, id, len);
+    w->n++;
+    return 0;
+}
+
+static int push_tx(clv_work *w, size_t cust, int day, double amount)
+{
+    if (w->ntx == w->captx) {
+        size_t cap = w->captx ? 2 * w->captx : 4096;
+        size_t *a = realloc(w->tx_cust, cap * sizeof *a);
+        if (!a)
+            return -1;
+        w->tx_cust = a;
+        int *b = realloc(w->tx_day, cap * sizeof *b);
+        if (!b)
+            return -1;
+        w->tx_day = b;
+        double *c = realloc(w->tx_amount, cap * sizeof *c);
+        if (!c)
+            return -1;
+        w->tx_amount = c;
+        w->captx = cap;
+    }
+    w->tx_cust[w->ntx] = cust;
+    w->tx_day[w->ntx] = day;
+    w->tx_amount[w->ntx] = amount;
+    w->ntx++;
+    return 0;
+}
+
+static int day_of(const char *iso, int *out)
+{
+    int64_t secs;
+    if (!iso || vx_time_parse(iso, strlen(iso), &secs, NULL))
+        return -1;
+    int64_t d = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+    *out = (int)d;
+    return 0;
+}
+
+/* One merged pass over customers (table) and transactions, both ordered by
+ * customer id, so customers come out sorted and transactions get their
+ * customer index. */
+static int load(vocx_store *s, clv_work *w)
+{
+    static const char sql[] =
+        "SELECT k.customer_id, cu.customer_id IS NOT NULL, cu.clv_value,"
+        " cu.churn_prob, cu.margin, t.txn_date, t.amount"
+        " FROM (SELECT customer_id FROM customers UNION"
+        "       SELECT customer_id FROM transactions) k"
+        " LEFT JOIN customers cu ON cu.customer_id = k.customer_id"
+        " LEFT JOIN transactions t ON t.customer_id = k.customer_id"
+        " ORDER BY k.customer_id, t.txn_date";
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return vx_fail_db(s, "cannot read customers and transactions");
+    int rc;
+    const char *last = NULL;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(st, 0);
+        if (!last || strcmp(last, id)) {
+            if (push_cust(w, id))
+                goto nomem;
+            cust *c = &w->c[w->n - 1];
+            last = c->id;
+            c->has_row = sqlite3_column_int(st, 1);
+            if ((c->has_clv_col = sqlite3_column_type(st, 2) != SQLITE_NULL))
+                c->clv_col = sqlite3_column_double(st, 2);
+            if ((c->has_churn = sqlite3_column_type(st, 3) != SQLITE_NULL))
+                c->churn = sqlite3_column_double(st, 3);
+            if ((c->has_margin = sqlite3_column_type(st, 4) != SQLITE_NULL))
+                c->margin = sqlite3_column_double(st, 4);
+        }
+        if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
+            int day;
+            if (day_of((const char *)sqlite3_column_text(st, 5), &day)) {
+                sqlite3_finalize(st);
+                return vx_fail(s, VOCX_EDB, "transaction of customer %s has "
+                                            "a malformed date",
+                               id);
+            }
+            if (push_tx(w, w->n - 1, day, sqlite3_column_double(st, 6)))
+                goto nomem;
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return vx_fail_db(s, "cannot read customers and transactions");
+    return VOCX_OK;
+nomem:
+    sqlite3_finalize(st);
+    return vx_fail(s, VOCX_ENOMEM, "out of memory");
+}
+
+static void note(vocx_clv_report *r, const char *fmt, const char *what)
+{
+    size_t n = strlen(r->message);
+    if (n + 3 < sizeof r->message)
+        snprintf(r->message + n, sizeof r->message - n, "%s%s",
+                 n ? "; " : "", what);
+    (void)fmt;
+}
+
+enum { SRC_NONE, SRC_BGNBD, SRC_COLUMN, SRC_SIMPLE };
+static const char *const src_name[] = {NULL, "bgnbd", "column", "simple"};
+
+static int store_model(vocx_store *s, const vocx_clv_options *o,
+                       vocx_clv_report *r)
+{
+    static const char *const kinds[] = {"auto", "bgnbd", "column", "simple"};
+    char params[512];
+    if (r->fitted)
+        vx_snprintf(params, sizeof params,
+                    "{\"r\": %.17g, \"alpha\": %.17g, \"a\": %.17g, \"b\": "
+                    "%.17g, \"p\": %.17g, \"q\": %.17g, \"gamma\": %.17g, "
+                    "\"retention\": %.17g}",
+                    r->r, r->alpha, r->a, r->b, r->p, r->q, r->gamma,
+                    o->retention);
+    else
+        vx_snprintf(params, sizeof params, "{\"retention\": %.17g}",
+                    o->retention);
+    char now[21];
+    vx_now_iso(now);
+    static const char sql[] =
+        "INSERT INTO clv_models(kind, fitted_at, calibration_end,"
+        " horizon_months, annual_discount, margin, params, log_likelihood,"
+        " customers, iterations, converged)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+    sqlite3_stmt *st = vx_stmt(s, sql);
+    if (!st)
+        return s->errcode;
+    sqlite3_bind_text(st, 1, kinds[o->model], -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
+    if (r->calibration_end[0])
+        sqlite3_bind_text(st, 3, r->calibration_end, -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 4, o->horizon_months);
+    sqlite3_bind_double(st, 5, o->annual_discount);
+    sqlite3_bind_double(st, 6, o->margin);
+    sqlite3_bind_text(st, 7, params, -1, SQLITE_TRANSIENT);
+    if (r->fitted)
+        sqlite3_bind_double(st, 8, r->log_likelihood);
+    sqlite3_bind_int64(st, 9, (sqlite3_int64)r->customers);
+    sqlite3_bind_int(st, 10, r->iterations);
+    sqlite3_bind_int(st, 11, r->converged);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return vx_fail_db(s, "cannot store the CLV model");
+    r->model_id = sqlite3_last_insert_rowid(s->db);
+    return VOCX_OK;
+}
+
+static int check_options(vocx_store *s, const vocx_clv_options *o, int *cal)
+{
+    if (o->version != VOCX_CLV_OPTIONS_VERSION)
+        return vx_fail(s, VOCX_EINVAL,
+                       "unsupported vocx_clv_options version %u", o->version);
+    if (o->model < VOCX_CLV_AUTO || o->model > VOCX_CLV_SIMPLE)
+        return vx_fail(s, VOCX_EINVAL, "unknown CLV model %d", o->model);
+    if (!(o->horizon_months >= 0 && o->horizon_months <= 1200))
+        return vx_fail(s, VOCX_EINVAL,
+                       "horizon must lie in [0, 1200] months, got %g",
+                       o->horizon_months);
+    if (!(o->annual_discount >= 0 && o->annual_discount <= 10))
+        return vx_fail(s, VOCX_EINVAL,
+                       "annual discount must lie in [0, 10], got %g",
+                       o->annual_discount);
+    if (!(o->margin >= 0 && o->margin <= 1))
+        return vx_fail(s, VOCX_EINVAL, "margin must lie in [0, 1], got %g",
+                       o->margin);
+    if (!(o->retention >= 0 && o->retention < 1))
+        return vx_fail(s, VOCX_EINVAL, "retention must lie in [0, 1), got %g",
+                       o->retention);
+    if (o->max_iterations < 1 || o->max_iterations > 100000)
+        return vx_fail(s, VOCX_EINVAL, "max_iterations must be 1..100000");
+    *cal = 0;
+    if (o->calibration_end && day_of(o->calibration_end, cal))
+        return vx_fail(s, VOCX_EINVAL,
+                       "calibration end: unparseable date \"%s\"",
+                       o->calibration_end);
+    return VOCX_OK;
+}
+
+/* Fit BG/NBD + Gamma-Gamma and value every customer with transactions.
+ * Returns VOCX_OK, VOCX_EMODEL (message in r) or VOCX_ENOMEM. */
+static int fit_models(vocx_store *s, clv_work *w, const vocx_clv_options *o,
+                      int cal_end, vocx_clv_report *r, double *value,
+                      double *p_alive, double *exp_purch, double *exp_spend,
+                      unsigned char *src)
+{
+    size_t n = w->n;
+    vx_rfm *rfm = calloc(n ? n : 1, sizeof *rfm);
+    double *mean = calloc(n ? n : 1, sizeof *mean);
+    unsigned char *present = calloc(n ? n : 1, 1);
+    vx_rfm *fit_rfm = calloc(n ? n : 1, sizeof *fit_rfm);
+    double *gx = calloc(n ? n : 1, sizeof *gx);
+    double *gm = calloc(n ? n : 1, sizeof *gm);
+    int rc = VOCX_OK;
+    if (!rfm || !mean || !present || !fit_rfm || !gx || !gm) {
+        rc = vx_fail(s, VOCX_ENOMEM, "out of memory");
+        goto done;
+    }
+    vx_rfm_stats stats;
+    rc = vx_rfm_from_transactions(w->tx_cust, w->tx_day, w->tx_amount, w->ntx,
+                                  cal_end, n, rfm, mean, present, &stats);
+    if (rc) {
+        rc = vx_fail(s, rc, "cannot summarise transactions");
+        goto done;
+    }
+    r->after_end = stats.tx_after_end;
+    r->spend_excluded = stats.spend_excluded;
+    size_t nfit = 0, ng = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!present[i])
+            continue;
+        fit_rfm[nfit++] = rfm[i];
+        if (rfm[i].x > 0 && mean[i] > 0) {
+            gx[ng] = rfm[i].x;
+            gm[ng++] = mean[i];
+        }
+    }
+    r->fit_customers = nfit;
+    vx_fit_opts fo = VX_FIT_OPTS_INIT;
+    fo.max_iter = o->max_iterations;
+    vx_bgnbd m;
+    vx_fit_diag d;
+    memset(&d, 0, sizeof d);
+    rc = vx_bgnbd_fit(fit_rfm, nfit, &m, &d, &fo);
+    r->iterations = d.iterations;
+    r->converged = d.converged;
+    if (rc) {
+        vx_snprintf(r->message, sizeof r->message, "BG/NBD: %s", d.msg);
+        rc = rc == VOCX_EMODEL ? VOCX_EMODEL
+                               : vx_fail(s, rc, "BG/NBD: %s", d.msg);
+        goto done;
+    }
+    vx_gg g;
+    memset(&d, 0, sizeof d);
+    rc = vx_gg_fit(gx, gm, ng, &g, &d, &fo);
+    r->spend_iterations = d.iterations;
+    r->spend_converged = d.converged;
+    r->spend_customers = ng;
+    if (rc) {
+        vx_snprintf(r->message, sizeof r->message, "Gamma-Gamma: %s", d.msg);
+        rc = rc == VOCX_EMODEL ? VOCX_EMODEL
+                               : vx_fail(s, rc, "Gamma-Gamma: %s", d.msg);
+        goto done;
+    }
+    r->fitted = 1;
+    r->r = m.r;
+    r->alpha = m.alpha;
+    r->a = m.a;
+    r->b = m.b;
+    r->log_likelihood = m.loglik;
+    r->p = g.p;
+    r->q = g.q;
+    r->gamma = g.v;
+    r->spend_log_likelihood = g.loglik;
+    double horizon_weeks = o->horizon_months * VX_WEEKS_PER_MONTH;
+    for (size_t i = 0; i < n; i++) {
+        if (!present[i])
+            continue;
+        double v;
+        if (vx_clv_bgnbd_gg(&m, &g, &rfm[i], mean[i], o->horizon_months,
+                            o->annual_discount, o->margin, &v) != 0)
+            continue; /* no finite spend model: other sources may apply */
+        value[i] = v;
+        p_alive[i] = vx_bgnbd_p_alive(&m, &rfm[i]);
+        exp_purch[i] = vx_bgnbd_expected_purchases(&m, &rfm[i], horizon_weeks);
+        exp_spend[i] = vx_gg_expected_spend(&g, rfm[i].x, mean[i]);
+        src[i] = SRC_BGNBD;
+    }
+done:
+    free(rfm);
+    free(mean);
+    free(present);
+    free(fit_rfm);
+    free(gx);
+    free(gm);
+    return rc;
+}
+
+int vocx_clv_fit(vocx_store *s, const vocx_clv_options *opts,
+                 vocx_clv_report *r)
+{
+    vocx_clv_report dummy;
+    if (!r)
+        r = &dummy;
+    memset(r, 0, sizeof *r);
+    if (!s)
+        return VOCX_EINVAL;
+    vx_clear_error(s);
+    vocx_clv_options defaults = VOCX_CLV_OPTIONS_INIT;
+    const vocx_clv_options *o = opts ? opts : &defaults;
+    int cal_end, rc;
+    if ((rc = check_options(s, o, &cal_end)))
+        return rc;
+    if (s->readonly)
+        return vx_fail(s, VOCX_EREADONLY, "the store is open read-only");
+    r->model = o->model;
+    clv_work w;
+    memset(&w, 0, sizeof w);
+    double *value = NULL, *p_alive = NULL, *exp_purch = NULL,
+           *exp_spend = NULL;
+    unsigned char *src = NULL;
+    /* One write transaction: read a consistent snapshot, store atomically. */
+    if ((rc = vx_begin(s)) || (rc = load(s, &w)))
+        goto fail;
+    r->transactions = w.ntx;
+    if (w.ntx) {
+        int last = w.tx_day[0];
+        for (size_t i = 1; i < w.ntx; i++)
+            if (w.tx_day[i] > last)
+                last = w.tx_day[i];
+        if (!o->calibration_end)
+            cal_end = last;
+        int y;
+        unsigned mo, d;
+        vx_civil_from_days(cal_end, &y, &mo, &d);
+        vx_snprintf(r->calibration_end, sizeof r->calibration_end,
+                    "%04d-%02u-%02u", y, mo, d);
+    }
+    size_t n = w.n ? w.n : 1;
+    value = calloc(n, sizeof *value);
+    p_alive = calloc(n, sizeof *p_alive);
+    exp_purch = calloc(n, sizeof *exp_purch);
+    exp_spend = calloc(n, sizeof *exp_spend);
+    src = calloc(n, 1);
+    if (!value || !p_alive || !exp_purch || !exp_spend || !src) {
+        rc = vx_fail(s, VOCX_ENOMEM, "out of memory");
+        goto fail;
+    }
+    if (o->model == VOCX_CLV_BGNBD || o->model == VOCX_CLV_AUTO) {
+        if (!w.ntx) {
+            vx_snprintf(r->message, sizeof r->message,
+                        "no transactions: import them with `vocx ops import "
+                        "transactions`");
+            rc = VOCX_EMODEL;
+        } else {
+            rc = fit_models(s, &w, o, cal_end, r, value, p_alive, exp_purch,
+                            exp_spend, src);
+        }
+        if (rc == VOCX_EMODEL && o->model == VOCX_CLV_AUTO) {
+            note(r, "%s", "falling back to the CRM column and the simple "
+                          "formula");
+            rc = VOCX_OK;
+        }
+        if (rc == VOCX_EMODEL) {
+            vx_fail(s, rc, "cannot fit the CLV model: %s", r->message);
+            goto fail;
+        }
+        if (rc)
+            goto fail;
+    }
+    for (size_t i = 0; i < w.n; i++) {
+        cust *c = &w.c[i];
+        if (src[i] != SRC_NONE)
+            continue;
+        if ((o->model == VOCX_CLV_COLUMN || o->model == VOCX_CLV_AUTO) &&
+            c->has_clv_col && isfinite(c->clv_col)) {
+            value[i] = c->clv_col;
+            src[i] = SRC_COLUMN;
+        } else if ((o->model == VOCX_CLV_SIMPLE ||
+                    o->model == VOCX_CLV_AUTO) &&
+                   c->has_margin) {
+            double ret = c->has_churn ? 1.0 - c->churn : o->retention;
+            if (ret >= 1.0)
+                ret = 0.999; /* a churn probability of 0: keep it finite */
+            if (vx_clv_simple(c->margin, ret, o->annual_discount, &value[i]) ==
+                0)
+                src[i] = SRC_SIMPLE;
+        }
+    }
+    for (size_t i = 0; i < w.n; i++) {
+        if (src[i] == SRC_NONE) {
+            r->no_value++;
+            continue;
+        }
+        if (!isfinite(value[i]))
+            value[i] = 0; /* never store NaN or infinity */
+        r->customers++;
+        r->total_clv += value[i];
+        r->from_bgnbd += src[i] == SRC_BGNBD;
+        r->from_column += src[i] == SRC_COLUMN;
+        r->from_simple += src[i] == SRC_SIMPLE;
+    }
+    if (r->customers == 0) {
+        rc = vx_fail(s, VOCX_EMODEL,
+                     "no customer could be valued: import transactions, or "
+                     "customers with a clv or margin column%s%s",
+                     r->message[0] ? " (" : "", r->message[0] ? ")" : "");
+        goto fail;
+    }
+    if ((rc = store_model(s, o, r)))
+        goto fail;
+    static const char ins[] =
+        "INSERT INTO customer_clv(model_id, customer_id, clv, p_alive,"
+        " expected_purchases, expected_spend, source)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    for (size_t i = 0; i < w.n; i++) {
+        if (src[i] == SRC_NONE)
+            continue;
+        sqlite3_stmt *st = vx_stmt(s, ins);
+        if (!st) {
+            rc = s->errcode;
+            goto fail;
+        }
+        sqlite3_bind_int64(st, 1, r->model_id);
+        sqlite3_bind_text(st, 2, w.c[i].id, -1, SQLITE_STATIC);
+        sqlite3_bind_double(st, 3, value[i]);
+        if (src[i] == SRC_BGNBD) {
+            sqlite3_bind_double(st, 4, p_alive[i]);
+            sqlite3_bind_double(st, 5, exp_purch[i]);
+            sqlite3_bind_double(st, 6, exp_spend[i]);
+        }
+        sqlite3_bind_text(st, 7, src_name[src[i]], -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            rc = vx_fail_db(s, "cannot store customer CLV");
+            goto fail;
+        }
+    }
+    if ((rc = vx_commit(s)))
+        goto fail;
+    vx_log(s, VOCX_LOG_INFO, "CLV model %lld: %zu customers, total %.2f",
+           (long long)r->model_id, r->customers, r->total_clv);
+    goto done;
+fail:
+    vx_rollback(s);
+    r->model_id = 0;
+done:
+    free(value);
+    free(p_alive);
+    free(exp_purch);
+    free(exp_spend);
+    free(src);
+    work_free(&w);
+    return rc;
+}

@@ -1,0 +1,801 @@
+/* Ranking issues by CLV at risk, with attribution that never counts a
+ * customer's value twice.  The risk model is documented in
+ * docs/ranking.md. */
+#include "iso8601.h"
+#include "vocx_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct issue_acc {
+    vocx_rank_row row;
+    char *strs[5]; /* owned copies: block, issue, label, kind, owner */
+    /* per-customer scratch while scanning one customer */
+    double cust_risk;
+    int cust_seen;
+} issue_acc;
+
+struct vocx_ranking {
+    issue_acc *issues;
+    size_t nissues;
+    vocx_rank_row *rows; /* sorted copy */
+    size_t nrows;
+    vocx_ranking_totals totals;
+    char ruleset_hash[65];
+    char **unmatched;
+    size_t nunmatched, capunmatched;
+};
+
+/* The comment-level risk: churn probability when the CRM has one, else the
+ * issue's severity; moved towards 1 by churn cues, damped by positive
+ * cues. */
+static double comment_risk(double base, int churn_cues, int positive_cues,
+                           const vocx_rank_options *o)
+{
+    double r = base;
+    if (churn_cues > 0)
+        r = r + (1.0 - r) * o->churn_uplift;
+    else if (positive_cues > 0)
+        r = r * o->positive_damping;
+    if (!(r >= 0))
+        r = 0;
+    if (r > 1)
+        r = 1;
+    return r;
+}
+
+static const char *kind_name(int kind)
+{
+    return kind == VOCX_KIND_PROBLEM       ? "problem"
+           : kind == VOCX_KIND_OPPORTUNITY ? "opportunity"
+           : kind == VOCX_KIND_PRAISE      ? "praise"
+                                           : "unknown";
+}
+
+static int cmp_issue_id(const void *a, const void *b)
+{
+    const issue_acc *x = a, *y = b;
+    return strcmp(x->row.issue, y->row.issue);
+}
+
+static issue_acc *find_issue(vocx_ranking *rk, const char *id)
+{
+    issue_acc key;
+    key.row.issue = id;
+    return bsearch(&key, rk->issues, rk->nissues, sizeof key, cmp_issue_id);
+}
+
+static char *dupstr(const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+void vocx_ranking_free(vocx_ranking *rk)
+{
+    if (!rk)
+        return;
+    for (size_t i = 0; i < rk->nissues; i++)
+        for (int k = 0; k < 5; k++)
+            free(rk->issues[i].strs[k]);
+    free(rk->issues);
+    free(rk->rows);
+    for (size_t i = 0; i < rk->nunmatched; i++)
+        free(rk->unmatched[i]);
+    free(rk->unmatched);
+    free(rk);
+}
+
+/* Resolve the rule set (hash prefix or latest classified) and CLV model. */
+static int resolve(vocx_store *s, const vocx_rank_options *o,
+                   int64_t *ruleset_id, char hash[65], int64_t *model_id)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if (o->ruleset) {
+        rc = sqlite3_prepare_v2(s->db,
+                                "SELECT ruleset_id, hash FROM rulesets WHERE"
+                                " substr(hash, 1, length(?1)) = ?1",
+                                -1, &st, NULL);
+        if (rc != SQLITE_OK)
+            return vx_fail_db(s, "cannot look up the rule set");
+        sqlite3_bind_text(st, 1, o->ruleset, -1, SQLITE_STATIC);
+    } else {
+        rc = sqlite3_prepare_v2(s->db,
+                                "SELECT r.ruleset_id, r.hash FROM rulesets r"
+                                " JOIN classifications c USING (ruleset_id)"
+                                " ORDER BY c.classified_at DESC, r.ruleset_id"
+                                " DESC LIMIT 1",
+                                -1, &st, NULL);
+        if (rc != SQLITE_OK)
+            return vx_fail_db(s, "cannot look up the rule set");
+    }
+    int found = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (found++) {
+            sqlite3_finalize(st);
+            return vx_fail(s, VOCX_EINVAL,
+                           "rule set \"%s\" is ambiguous: give more of the "
+                           "hash",
+                           o->ruleset);
+        }
+        *ruleset_id = sqlite3_column_int64(st, 0);
+        vx_snprintf(hash, 65, "%s", (const char *)sqlite3_column_text(st, 1));
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return vx_fail_db(s, "cannot look up the rule set");
+    if (!found)
+        return vx_fail(s, VOCX_ENOTFOUND,
+                       o->ruleset ? "no rule set with hash \"%s\""
+                                  : "no classified comments yet: run `vocx "
+                                    "classify` first%s",
+                       o->ruleset ? o->ruleset : "");
+    if (o->clv_model_id > 0) {
+        *model_id = o->clv_model_id;
+        rc = sqlite3_prepare_v2(s->db,
+                                "SELECT model_id FROM clv_models WHERE"
+                                " model_id = ?1",
+                                -1, &st, NULL);
+        if (rc == SQLITE_OK)
+            sqlite3_bind_int64(st, 1, o->clv_model_id);
+    } else {
+        rc = sqlite3_prepare_v2(s->db,
+                                "SELECT max(model_id) FROM clv_models", -1,
+                                &st, NULL);
+    }
+    if (rc != SQLITE_OK)
+        return vx_fail_db(s, "cannot look up the CLV model");
+    rc = sqlite3_step(st);
+    int have = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
+    if (have)
+        *model_id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (!have)
+        return vx_fail(s, VOCX_ENOTFOUND,
+                       o->clv_model_id > 0
+                           ? "no CLV model %lld"
+                           : "no CLV values yet: run `vocx clv fit` first%.0lld",
+                       (long long)o->clv_model_id);
+    return VOCX_OK;
+}
+
+static int load_issues(vocx_store *s, vocx_ranking *rk, int64_t ruleset_id,
+                       const vocx_rank_options *o)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT block, issue_id, label, kind, owner,"
+                           " severity FROM issues WHERE ruleset_id = ?1"
+                           " ORDER BY issue_id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return vx_fail_db(s, "cannot read issues");
+    sqlite3_bind_int64(st, 1, ruleset_id);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (rk->nissues == cap) {
+            cap = cap ? 2 * cap : 64;
+            issue_acc *n = realloc(rk->issues, cap * sizeof *n);
+            if (!n)
+                goto nomem;
+            rk->issues = n;
+        }
+        issue_acc *a = &rk->issues[rk->nissues];
+        memset(a, 0, sizeof *a);
+        rk->nissues++;
+        for (int k = 0; k < 5; k++) {
+            const char *v = (const char *)sqlite3_column_text(st, k);
+            if (v && !(a->strs[k] = dupstr(v)))
+                goto nomem;
+        }
+        a->row.block = a->strs[0];
+        a->row.issue = a->strs[1];
+        a->row.label = a->strs[2];
+        a->row.kind = a->strs[3];
+        a->row.owner = a->strs[4];
+        a->row.severity = sqlite3_column_double(st, 5);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return vx_fail_db(s, "cannot read issues");
+    (void)o;
+    return VOCX_OK;
+nomem:
+    sqlite3_finalize(st);
+    return vx_fail(s, VOCX_ENOMEM, "out of memory");
+}
+
+static int issue_selected(const issue_acc *a, const vocx_rank_options *o)
+{
+    if (o->block && strcmp(a->row.block, o->block))
+        return 0;
+    if (o->kind && strcmp(a->row.kind, kind_name(o->kind)))
+        return 0;
+    return 1;
+}
+
+static int add_unmatched(vocx_ranking *rk, const char *id)
+{
+    /* Rows arrive ordered by customer id: only compare with the last. */
+    if (rk->nunmatched && !strcmp(rk->unmatched[rk->nunmatched - 1], id))
+        return 0;
+    if (rk->nunmatched == rk->capunmatched) {
+        size_t cap = rk->capunmatched ? 2 * rk->capunmatched : 16;
+        char **n = realloc(rk->unmatched, cap * sizeof *n);
+        if (!n)
+            return -1;
+        rk->unmatched = n;
+        rk->capunmatched = cap;
+    }
+    if (!(rk->unmatched[rk->nunmatched] = dupstr(id)))
+        return -1;
+    rk->nunmatched++;
+    return 0;
+}
+
+/* The comment filter shared by the scan and the totals. */
+#define FILTER_SQL                                                             \
+    " AND (?3 IS NULL OR c.created_at >= ?3)"                                  \
+    " AND (?4 IS NULL OR c.created_at < ?4)"                                   \
+    " AND (?5 IS NULL OR c.channel = ?5)"                                      \
+    " AND (?6 IS NULL OR cu.segment = ?6)"
+
+static const char SQL_SCAN[] =
+    "SELECT ci.issue_id, c.customer_id, cl.churn_cues, cl.positive_cues,"
+    " cc.clv, cu.churn_prob, cc.customer_id IS NOT NULL, c.comment_id"
+    " FROM comment_issues ci"
+    " JOIN comments c ON c.comment_id = ci.comment_id"
+    " JOIN classifications cl ON cl.comment_id = ci.comment_id"
+    "  AND cl.ruleset_id = ci.ruleset_id"
+    " LEFT JOIN customer_clv cc ON cc.model_id = ?2"
+    "  AND cc.customer_id = c.customer_id"
+    " LEFT JOIN customers cu ON cu.customer_id = c.customer_id"
+    " WHERE ci.ruleset_id = ?1" FILTER_SQL
+    " ORDER BY c.customer_id IS NULL, c.customer_id, c.comment_id";
+
+static const char SQL_TOTALS[] =
+    "SELECT count(*),"
+    " count(*) FILTER (WHERE EXISTS (SELECT 1 FROM comment_issues ci"
+    "   WHERE ci.comment_id = c.comment_id AND ci.ruleset_id = ?1)),"
+    " count(DISTINCT CASE WHEN cc.customer_id IS NOT NULL"
+    "   THEN c.customer_id END),"
+    " count(*) FILTER (WHERE c.customer_id IS NOT NULL"
+    "   AND cc.customer_id IS NULL),"
+    " count(DISTINCT CASE WHEN c.customer_id IS NOT NULL"
+    "   AND cc.customer_id IS NULL THEN c.customer_id END),"
+    " count(*) FILTER (WHERE c.customer_id IS NULL)"
+    " FROM comments c"
+    " JOIN classifications cl ON cl.comment_id = c.comment_id"
+    "  AND cl.ruleset_id = ?1"
+    " LEFT JOIN customer_clv cc ON cc.model_id = ?2"
+    "  AND cc.customer_id = c.customer_id"
+    " LEFT JOIN customers cu ON cu.customer_id = c.customer_id"
+    " WHERE 1" FILTER_SQL;
+
+static const char SQL_CLV_TOTAL[] =
+    "SELECT coalesce(sum(cc.clv), 0) FROM customer_clv cc"
+    " WHERE cc.model_id = ?2 AND cc.customer_id IN ("
+    "  SELECT c.customer_id FROM comments c"
+    "  JOIN classifications cl ON cl.comment_id = c.comment_id"
+    "   AND cl.ruleset_id = ?1"
+    "  LEFT JOIN customers cu ON cu.customer_id = c.customer_id"
+    "  WHERE 1" FILTER_SQL ") AND ?1 IS NOT NULL";
+
+typedef struct filter_vals {
+    char since[21], until[21];
+    int have_since, have_until;
+} filter_vals;
+
+static void bind_filters(sqlite3_stmt *st, int64_t ruleset_id,
+                         int64_t model_id, const vocx_rank_options *o,
+                         const filter_vals *f)
+{
+    sqlite3_bind_int64(st, 1, ruleset_id);
+    sqlite3_bind_int64(st, 2, model_id);
+    if (f->have_since)
+        sqlite3_bind_text(st, 3, f->since, -1, SQLITE_STATIC);
+    if (f->have_until)
+        sqlite3_bind_text(st, 4, f->until, -1, SQLITE_STATIC);
+    if (o->channel)
+        sqlite3_bind_text(st, 5, o->channel, -1, SQLITE_STATIC);
+    if (o->segment)
+        sqlite3_bind_text(st, 6, o->segment, -1, SQLITE_STATIC);
+}
+
+/* Per-customer evidence collected for vocx_rank_explain. */
+typedef struct cust_note {
+    char *customer_id;
+    double clv, risk, attributed;
+    int known;
+    int from_churn_prob;
+} cust_note;
+
+typedef struct scan_ctx {
+    const char *explain_issue; /* NULL: plain ranking */
+    cust_note *notes;
+    size_t nnotes, capnotes;
+} scan_ctx;
+
+/* Close one customer's group: attribute their value across the issues
+ * they raised.  The customer leaves with probability 1 - prod(1 - r_i)
+ * when issues act independently; that amount of CLV is split across the
+ * issues in proportion to r_i, so the split never exceeds the CLV. */
+static int close_customer(vocx_ranking *rk, issue_acc **touched,
+                          size_t ntouched, double clv, int known,
+                          const char *customer_id, int from_churn_prob,
+                          scan_ctx *x)
+{
+    double keep = 1.0, sum = 0.0;
+    for (size_t i = 0; i < ntouched; i++) {
+        keep *= 1.0 - touched[i]->cust_risk;
+        sum += touched[i]->cust_risk;
+    }
+    double at_risk = clv * (1.0 - keep);
+    for (size_t i = 0; i < ntouched; i++) {
+        issue_acc *a = touched[i];
+        double att = 0;
+        if (known) {
+            a->row.customers++;
+            a->row.clv_total += clv;
+            a->row.clv_at_risk += clv * a->cust_risk;
+            att = sum > 0 ? at_risk * (a->cust_risk / sum) : 0;
+            a->row.clv_at_risk_attributed += att;
+        }
+        if (x->explain_issue && !strcmp(a->row.issue, x->explain_issue)) {
+            if (x->nnotes == x->capnotes) {
+                size_t cap = x->capnotes ? 2 * x->capnotes : 32;
+                cust_note *n = realloc(x->notes, cap * sizeof *n);
+                if (!n)
+                    return -1;
+                x->notes = n;
+                x->capnotes = cap;
+            }
+            cust_note *cn = &x->notes[x->nnotes];
+            cn->customer_id = dupstr(customer_id);
+            if (customer_id && !cn->customer_id)
+                return -1;
+            x->nnotes++;
+            cn->clv = clv;
+            cn->risk = a->cust_risk;
+            cn->attributed = att;
+            cn->known = known;
+            cn->from_churn_prob = from_churn_prob;
+        }
+        a->cust_seen = 0;
+        a->cust_risk = 0;
+    }
+    if (known)
+        rk->totals.clv_at_risk_attributed += at_risk * (sum > 0 ? 1 : 0);
+    return 0;
+}
+
+static int scan(vocx_store *s, vocx_ranking *rk, int64_t ruleset_id,
+                int64_t model_id, const vocx_rank_options *o,
+                const filter_vals *f, scan_ctx *x)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, SQL_SCAN, -1, &st, NULL) != SQLITE_OK)
+        return vx_fail_db(s, "cannot read classifications");
+    bind_filters(st, ruleset_id, model_id, o, f);
+    issue_acc **touched = calloc(rk->nissues ? rk->nissues : 1, sizeof *touched);
+    if (!touched) {
+        sqlite3_finalize(st);
+        return vx_fail(s, VOCX_ENOMEM, "out of memory");
+    }
+    size_t ntouched = 0;
+    char *cur = NULL; /* current customer id */
+    int cur_null = 1, cur_known = 0, cur_from_cp = 0, rc, err = 0;
+    double cur_clv = 0;
+    int first = 1;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *issue = (const char *)sqlite3_column_text(st, 0);
+        const char *cust = (const char *)sqlite3_column_text(st, 1);
+        issue_acc *a = find_issue(rk, issue);
+        if (!a || !issue_selected(a, o))
+            continue;
+        /* Anonymous comments form one-comment groups of their own. */
+        int new_group = first || !cust || cur_null || strcmp(cust, cur);
+        if (new_group) {
+            if (!first && close_customer(rk, touched, ntouched, cur_clv,
+                                         cur_known, cur_null ? NULL : cur,
+                                         cur_from_cp, x)) {
+                err = 1;
+                break;
+            }
+            first = 0;
+            ntouched = 0;
+            free(cur);
+            cur = dupstr(cust);
+            if (cust && !cur) {
+                err = 1;
+                break;
+            }
+            cur_null = cust == NULL;
+            cur_known = sqlite3_column_int(st, 6);
+            cur_clv = cur_known ? sqlite3_column_double(st, 4) : 0;
+            if (!isfinite(cur_clv) || cur_clv < 0)
+                cur_clv = 0;
+            if (cust && !cur_known && add_unmatched(rk, cust)) {
+                err = 1;
+                break;
+            }
+        }
+        int has_cp = sqlite3_column_type(st, 5) != SQLITE_NULL;
+        cur_from_cp = has_cp;
+        double base = has_cp ? sqlite3_column_double(st, 5) : a->row.severity;
+        double r = comment_risk(base, sqlite3_column_int(st, 2),
+                                sqlite3_column_int(st, 3), o);
+        a->row.comments++;
+        if (!cur_known)
+            a->row.unmatched++;
+        if (!a->cust_seen) {
+            a->cust_seen = 1;
+            a->cust_risk = r;
+            touched[ntouched++] = a;
+        } else if (r > a->cust_risk) {
+            a->cust_risk = r; /* the strongest statement counts */
+        }
+    }
+    if (!err && !first && rc == SQLITE_DONE &&
+        close_customer(rk, touched, ntouched, cur_clv, cur_known,
+                       cur_null ? NULL : cur, cur_from_cp, x))
+        err = 1;
+    free(cur);
+    free(touched);
+    sqlite3_finalize(st);
+    if (err)
+        return vx_fail(s, VOCX_ENOMEM, "out of memory");
+    if (rc != SQLITE_DONE)
+        return vx_fail_db(s, "cannot read classifications");
+    return VOCX_OK;
+}
+
+static int totals(vocx_store *s, vocx_ranking *rk, int64_t ruleset_id,
+                  int64_t model_id, const vocx_rank_options *o,
+                  const filter_vals *f)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, SQL_TOTALS, -1, &st, NULL) != SQLITE_OK)
+        return vx_fail_db(s, "cannot count comments");
+    bind_filters(st, ruleset_id, model_id, o, f);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return vx_fail_db(s, "cannot count comments");
+    }
+    vocx_ranking_totals *t = &rk->totals;
+    t->comments = (uint64_t)sqlite3_column_int64(st, 0);
+    t->classified = (uint64_t)sqlite3_column_int64(st, 1);
+    t->customers = (uint64_t)sqlite3_column_int64(st, 2);
+    t->unmatched_comments = (uint64_t)sqlite3_column_int64(st, 3);
+    t->unmatched_customers = (uint64_t)sqlite3_column_int64(st, 4);
+    t->anonymous_comments = (uint64_t)sqlite3_column_int64(st, 5);
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(s->db, SQL_CLV_TOTAL, -1, &st, NULL) != SQLITE_OK)
+        return vx_fail_db(s, "cannot sum CLV");
+    bind_filters(st, ruleset_id, model_id, o, f);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return vx_fail_db(s, "cannot sum CLV");
+    }
+    t->clv_total = sqlite3_column_double(st, 0);
+    sqlite3_finalize(st);
+    return VOCX_OK;
+}
+
+static int cmp_rows(const void *a, const void *b)
+{
+    const vocx_rank_row *x = a, *y = b;
+    if (x->clv_at_risk_attributed != y->clv_at_risk_attributed)
+        return x->clv_at_risk_attributed > y->clv_at_risk_attributed ? -1 : 1;
+    if (x->clv_at_risk != y->clv_at_risk)
+        return x->clv_at_risk > y->clv_at_risk ? -1 : 1;
+    if (x->comments != y->comments)
+        return x->comments > y->comments ? -1 : 1;
+    return strcmp(x->issue, y->issue);
+}
+
+static int check_options(vocx_store *s, const vocx_rank_options *o,
+                         filter_vals *f)
+{
+    memset(f, 0, sizeof *f);
+    if (o->version != VOCX_RANK_OPTIONS_VERSION)
+        return vx_fail(s, VOCX_EINVAL,
+                       "unsupported vocx_rank_options version %u", o->version);
+    if (!(o->churn_uplift >= 0 && o->churn_uplift <= 1) ||
+        !(o->positive_damping >= 0 && o->positive_damping <= 1))
+        return vx_fail(s, VOCX_EINVAL,
+                       "churn_uplift and positive_damping must lie in [0, 1]");
+    if (o->kind < 0 || o->kind > VOCX_KIND_PRAISE)
+        return vx_fail(s, VOCX_EINVAL, "unknown issue kind %d", o->kind);
+    int64_t secs;
+    if (o->since) {
+        if (vx_time_parse(o->since, strlen(o->since), &secs, NULL))
+            return vx_fail(s, VOCX_EINVAL, "since: unparseable date \"%s\"",
+                           o->since);
+        vx_time_format(secs, f->since);
+        f->have_since = 1;
+    }
+    if (o->until) {
+        if (vx_time_parse(o->until, strlen(o->until), &secs, NULL))
+            return vx_fail(s, VOCX_EINVAL, "until: unparseable date \"%s\"",
+                           o->until);
+        vx_time_format(secs, f->until);
+        f->have_until = 1;
+    }
+    return VOCX_OK;
+}
+
+static void json_str(char *buf, size_t cap, size_t *o, const char *key,
+                     const char *v)
+{
+    size_t n = *o;
+    if (n >= cap)
+        return;
+    int w = snprintf(buf + n, cap - n, "%s\"%s\": ", n > 1 ? ", " : "", key);
+    if (w < 0)
+        return;
+    n += (size_t)w;
+    if (!v) {
+        w = snprintf(buf + n, n < cap ? cap - n : 0, "null");
+    } else {
+        if (n < cap)
+            buf[n++] = '"';
+        for (; *v && n + 8 < cap; v++) {
+            unsigned char c = (unsigned char)*v;
+            if (c == '"' || c == '\\') {
+                buf[n++] = '\\';
+                buf[n++] = (char)c;
+            } else if (c < 0x20) {
+                n += (size_t)snprintf(buf + n, cap - n, "\\u%04x", c);
+            } else {
+                buf[n++] = (char)c;
+            }
+        }
+        w = snprintf(buf + n, n < cap ? cap - n : 0, "\"");
+    }
+    *o = n + (w > 0 ? (size_t)w : 0);
+}
+
+static int record_run(vocx_store *s, vocx_ranking *rk, int64_t ruleset_id,
+                      int64_t model_id, const vocx_rank_options *o)
+{
+    char filters[1024] = "{", params[256], summary[512], now[21];
+    size_t n = 1;
+    json_str(filters, sizeof filters, &n, "since", o->since);
+    json_str(filters, sizeof filters, &n, "until", o->until);
+    json_str(filters, sizeof filters, &n, "channel", o->channel);
+    json_str(filters, sizeof filters, &n, "segment", o->segment);
+    json_str(filters, sizeof filters, &n, "block", o->block);
+    json_str(filters, sizeof filters, &n, "kind",
+             o->kind ? kind_name(o->kind) : NULL);
+    if (n + 2 < sizeof filters) {
+        filters[n++] = '}';
+        filters[n] = '\0';
+    }
+    vx_snprintf(params, sizeof params,
+                "{\"churn_uplift\": %.17g, \"positive_damping\": %.17g}",
+                o->churn_uplift, o->positive_damping);
+    const vocx_ranking_totals *t = &rk->totals;
+    vx_snprintf(summary, sizeof summary,
+                "{\"issues\": %zu, \"comments\": %llu, \"customers\": %llu, "
+                "\"clv_total\": %.2f, \"clv_at_risk_attributed\": %.2f, "
+                "\"unmatched_comments\": %llu}",
+                rk->nrows, (unsigned long long)t->comments,
+                (unsigned long long)t->customers, t->clv_total,
+                t->clv_at_risk_attributed,
+                (unsigned long long)t->unmatched_comments);
+    vx_now_iso(now);
+    static const char sql[] =
+        "INSERT INTO analysis_runs(kind, started_at, ruleset_id, model_id,"
+        " filters, params, summary) VALUES ('rank', ?1, ?2, ?3, ?4, ?5, ?6)";
+    sqlite3_stmt *st = vx_stmt(s, sql);
+    if (!st)
+        return s->errcode;
+    sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, ruleset_id);
+    sqlite3_bind_int64(st, 3, model_id);
+    sqlite3_bind_text(st, 4, filters, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, params, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 6, summary, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return vx_fail_db(s, "cannot record the ranking run");
+    rk->totals.run_id = sqlite3_last_insert_rowid(s->db);
+    return VOCX_OK;
+}
+
+/* Compute a ranking inside one read transaction (a consistent snapshot
+ * even while other processes ingest or classify). */
+static int compute(vocx_store *s, const vocx_rank_options *o,
+                   vocx_ranking **out, scan_ctx *x)
+{
+    filter_vals f;
+    int rc = check_options(s, o, &f);
+    if (rc)
+        return rc;
+    vocx_ranking *rk = calloc(1, sizeof *rk);
+    if (!rk)
+        return vx_fail(s, VOCX_ENOMEM, "out of memory");
+    int64_t ruleset_id = 0, model_id = 0;
+    if ((rc = vx_exec(s, "BEGIN")))
+        goto fail;
+    if ((rc = resolve(s, o, &ruleset_id, rk->ruleset_hash, &model_id)) ||
+        (rc = load_issues(s, rk, ruleset_id, o)) ||
+        (rc = scan(s, rk, ruleset_id, model_id, o, &f, x)) ||
+        (rc = totals(s, rk, ruleset_id, model_id, o, &f)))
+        goto fail;
+    vx_exec(s, "COMMIT");
+    rk->rows = malloc((rk->nissues ? rk->nissues : 1) * sizeof *rk->rows);
+    if (!rk->rows) {
+        rc = vx_fail(s, VOCX_ENOMEM, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < rk->nissues; i++)
+        if (rk->issues[i].row.comments > 0)
+            rk->rows[rk->nrows++] = rk->issues[i].row;
+    qsort(rk->rows, rk->nrows, sizeof *rk->rows, cmp_rows);
+    rk->totals.clv_model_id = model_id;
+    rk->totals.ruleset = rk->ruleset_hash;
+    if (o->record && !s->readonly) {
+        if ((rc = vx_begin(s)) || (rc = record_run(s, rk, ruleset_id, model_id, o)) ||
+            (rc = vx_commit(s)))
+            goto fail;
+    }
+    *out = rk;
+    return VOCX_OK;
+fail:
+    vx_rollback(s);
+    vocx_ranking_free(rk);
+    return rc;
+}
+
+int vocx_rank(vocx_ranking **out, vocx_store *s, const vocx_rank_options *o)
+{
+    if (out)
+        *out = NULL;
+    if (!s)
+        return VOCX_EINVAL;
+    vx_clear_error(s);
+    if (!out)
+        return vx_fail(s, VOCX_EINVAL, "no output given");
+    vocx_rank_options defaults = VOCX_RANK_OPTIONS_INIT;
+    scan_ctx x = {NULL, NULL, 0, 0};
+    return compute(s, o ? o : &defaults, out, &x);
+}
+
+size_t vocx_ranking_count(const vocx_ranking *rk) { return rk ? rk->nrows : 0; }
+
+const vocx_rank_row *vocx_ranking_row(const vocx_ranking *rk, size_t i)
+{
+    return rk && i < rk->nrows ? &rk->rows[i] : NULL;
+}
+
+int vocx_ranking_totals_get(const vocx_ranking *rk, vocx_ranking_totals *out)
+{
+    if (!rk || !out)
+        return VOCX_EINVAL;
+    *out = rk->totals;
+    return VOCX_OK;
+}
+
+const char *vocx_ranking_unmatched(const vocx_ranking *rk, size_t i)
+{
+    return rk && i < rk->nunmatched ? rk->unmatched[i] : NULL;
+}
+
+/* ---- explain -------------------------------------------------------- */
+
+static int cmp_notes(const void *a, const void *b)
+{
+    const cust_note *x = a, *y = b;
+    if (x->attributed != y->attributed)
+        return x->attributed > y->attributed ? -1 : 1;
+    if (!x->customer_id || !y->customer_id)
+        return (x->customer_id == NULL) - (y->customer_id == NULL);
+    return strcmp(x->customer_id, y->customer_id);
+}
+
+static const char SQL_EVIDENCE[] =
+    "SELECT c.source_id, c.created_at, c.channel, c.text, ci.rule_line,"
+    " ci.spans, cl.churn_cues, cl.positive_cues, cc.source"
+    " FROM comment_issues ci"
+    " JOIN comments c ON c.comment_id = ci.comment_id"
+    " JOIN classifications cl ON cl.comment_id = ci.comment_id"
+    "  AND cl.ruleset_id = ci.ruleset_id"
+    " LEFT JOIN customer_clv cc ON cc.model_id = ?2"
+    "  AND cc.customer_id = c.customer_id"
+    " LEFT JOIN customers cu ON cu.customer_id = c.customer_id"
+    " WHERE ci.ruleset_id = ?1 AND ci.issue_id = ?7"
+    " AND c.customer_id IS ?8" FILTER_SQL
+    " ORDER BY c.created_at, c.comment_id";
+
+int vocx_rank_explain(vocx_store *s, const vocx_rank_options *o,
+                      const char *issue_id, vocx_evidence_cb cb, void *payload)
+{
+    if (!s)
+        return VOCX_EINVAL;
+    vx_clear_error(s);
+    if (!issue_id || !cb)
+        return vx_fail(s, VOCX_EINVAL, "an issue id and a callback are needed");
+    vocx_rank_options defaults = VOCX_RANK_OPTIONS_INIT;
+    if (!o)
+        o = &defaults;
+    vocx_rank_options oo = *o;
+    oo.record = 0;
+    scan_ctx x = {issue_id, NULL, 0, 0};
+    vocx_ranking *rk = NULL;
+    int rc = compute(s, &oo, &rk, &x);
+    if (rc)
+        goto done;
+    if (!find_issue(rk, issue_id)) {
+        rc = vx_fail(s, VOCX_ENOTFOUND, "no issue \"%s\" in rule set %.12s",
+                     issue_id, rk->ruleset_hash);
+        goto done;
+    }
+    qsort(x.notes, x.nnotes, sizeof *x.notes, cmp_notes);
+    filter_vals f;
+    check_options(s, &oo, &f);
+    int64_t ruleset_id = 0, model_id = 0;
+    char hash[65];
+    if ((rc = resolve(s, &oo, &ruleset_id, hash, &model_id)))
+        goto done;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, SQL_EVIDENCE, -1, &st, NULL) != SQLITE_OK) {
+        rc = vx_fail_db(s, "cannot read evidence");
+        goto done;
+    }
+    int stop = 0;
+    for (size_t i = 0; i < x.nnotes && !stop; i++) {
+        cust_note *cn = &x.notes[i];
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        bind_filters(st, ruleset_id, model_id, &oo, &f);
+        sqlite3_bind_text(st, 7, issue_id, -1, SQLITE_STATIC);
+        if (cn->customer_id)
+            sqlite3_bind_text(st, 8, cn->customer_id, -1, SQLITE_STATIC);
+        int r;
+        while (!stop && (r = sqlite3_step(st)) == SQLITE_ROW) {
+            vocx_evidence ev;
+            memset(&ev, 0, sizeof ev);
+            ev.issue = issue_id;
+            ev.customer_id = cn->customer_id;
+            ev.known = cn->known;
+            ev.clv = cn->clv;
+            ev.clv_source = (const char *)sqlite3_column_text(st, 8);
+            ev.risk = cn->risk;
+            ev.risk_source =
+                cn->from_churn_prob ? "churn_probability" : "severity";
+            ev.clv_at_risk_attributed = cn->attributed;
+            ev.comment_id = (const char *)sqlite3_column_text(st, 0);
+            ev.created_at = (const char *)sqlite3_column_text(st, 1);
+            ev.channel = (const char *)sqlite3_column_text(st, 2);
+            ev.text = (const char *)sqlite3_column_text(st, 3);
+            ev.rule_line = (uint32_t)sqlite3_column_int(st, 4);
+            ev.spans = (const char *)sqlite3_column_text(st, 5);
+            ev.churn_cues = sqlite3_column_int(st, 6);
+            ev.positive_cues = sqlite3_column_int(st, 7);
+            if (cb(&ev, payload))
+                stop = 1;
+        }
+        if (!stop && r != SQLITE_DONE) {
+            rc = vx_fail_db(s, "cannot read evidence");
+            break;
+        }
+    }
+    sqlite3_finalize(st);
+    if (stop && !rc)
+        rc = vx_fail(s, VOCX_ECANCEL, "stopped by the callback");
+done:
+    for (size_t i = 0; i < x.nnotes; i++)
+        free(x.notes[i].customer_id);
+    free(x.notes);
+    vocx_ranking_free(rk);
+    return rc;
+}

@@ -1,0 +1,282 @@
+/*
+ * Compiled rules: the internal representation behind vocx_rules, shared by
+ * the parser (rules_parse.c), the builder and accessors (rules.c), the
+ * matcher (classify.c) and diagnostics (diag.c).
+ *
+ * Matching is built around one token trie holding every literal term of
+ * the file: each trie edge is keyed by (parent node, exact word or word
+ * prefix); a single word is a path of length one, a phrase a longer path.
+ * A comment is scanned once, token by token; terms that occur produce
+ * occurrence records for their leaf, and only the rules that have one of
+ * those leaves as a positive operand are evaluated.  Everything here is
+ * immutable once vocx_rules_compile() returns.
+ *
+ * Internal header: not installed.
+ */
+#ifndef VX_RULES_H
+#define VX_RULES_H
+
+#ifndef PCRE2_CODE_UNIT_WIDTH
+#define PCRE2_CODE_UNIT_WIDTH 8
+#endif
+#include <pcre2.h>
+
+#include "text.h"
+#include "vocx.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Documented limits (docs/rules.md, "Limits"). */
+#define VX_RULES_MAX_SOURCE (64u * 1024u * 1024u) /* bytes of rule text */
+#define VX_RULES_MAX_LINE 65536u                  /* bytes per line */
+#define VX_RULES_MAX_RULES 100000u  /* match/negated/unless/cue lines */
+#define VX_RULES_MAX_DEPTH 64       /* expression nesting */
+#define VX_RULES_MAX_NEAR 1000      /* n in NEAR/n, BEFORE/n */
+#define VX_RULES_MAX_PHRASE 64      /* words in one phrase */
+#define VX_RULES_MAX_ERRORS 1000    /* errors reported before giving up */
+#define VX_RULES_MAX_ID 128         /* bytes in an issue or block id */
+#define VX_REGEX_MATCH_LIMIT 100000u
+#define VX_REGEX_DEPTH_LIMIT 1000u
+
+/* Rule kinds (one per match / negated / unless / cue line). */
+enum {
+    VX_RULE_MATCH = 1,
+    VX_RULE_NEGATED,
+    VX_RULE_UNLESS,
+    VX_RULE_CUE_CHURN,
+    VX_RULE_CUE_POSITIVE
+};
+
+/* Expression operators. */
+enum {
+    VX_OP_LEAF = 1,
+    VX_OP_OR,     /* n-ary */
+    VX_OP_AND,    /* n-ary; children may be NOT */
+    VX_OP_NOT,    /* one child */
+    VX_OP_NEAR,   /* two children, either order */
+    VX_OP_BEFORE  /* two children, in order */
+};
+
+/* An expression node.  A node is "positional" when it yields occurrences
+ * with a place in the text (a term, an OR of positional nodes, NEAR,
+ * BEFORE); AND and NOT yield only true/false. */
+typedef struct vx_node {
+    uint8_t op;
+    uint8_t positional;
+    uint16_t dist;  /* n of NEAR/n, BEFORE/n */
+    uint32_t arg;   /* LEAF: leaf id; others: first child in rules->kids */
+    uint32_t nkids;
+} vx_node;
+
+enum { VX_LEAF_WORD = 1, VX_LEAF_PREFIX, VX_LEAF_PHRASE, VX_LEAF_REGEX };
+
+/* A distinct term of the file: identical terms of several rules share one
+ * leaf, so each is looked for once per comment. */
+typedef struct vx_leaf {
+    uint8_t kind;
+    uint32_t regex;               /* VX_LEAF_REGEX: index in regexes */
+    uint32_t rules_off, rules_cnt; /* rules using it positively
+                                      (into leaf_rules), in rule order */
+} vx_leaf;
+
+typedef struct vx_regex {
+    pcre2_code *code;
+    uint32_t leaf;
+    uint32_t line;                  /* first line that used it */
+    uint32_t users_off, users_cnt;  /* every rule using it, also under
+                                       NOT (into regex_users) */
+} vx_regex;
+
+/* Trie node.  Children are found through the rules' hash table. */
+typedef struct vx_tnode {
+    int32_t leaf;       /* leaf of the term ending here, -1 when none */
+    uint32_t plen_off;  /* distinct byte lengths of its prefix children, */
+    uint32_t plen_cnt;  /* ascending, in rules->plens */
+    uint32_t has_exact; /* has exact-word children */
+} vx_tnode;
+
+/* Hash table slot: the edge (parent, exact/prefix, key bytes) -> child. */
+typedef struct vx_tslot {
+    uint64_t h;       /* hash of parent and key bytes */
+    uint32_t parent;  /* parent node << 1 | is_prefix */
+    uint32_t child;   /* child node + 1; 0 marks an empty slot */
+    uint32_t koff;    /* key bytes in rules->keys */
+    uint32_t klen;
+} vx_tslot;
+
+typedef struct vx_rule {
+    uint8_t kind;          /* VX_RULE_* */
+    uint32_t line;
+    uint32_t issue;        /* owning issue (issue rules only) */
+    uint32_t root;         /* root node */
+    uint32_t node_base;    /* the rule's nodes are node_base..+nnodes */
+    uint32_t nnodes;
+    double weight;
+    const char *text;      /* the expression as written */
+} vx_rule;
+
+typedef struct vx_issue {
+    vocx_issue_info info;  /* first: results point at it */
+    uint32_t block;
+    uint32_t first_rule;   /* its match/negated/unless rules are */
+    uint32_t end_rule;     /* first_rule..end_rule-1 (cues excluded) */
+} vx_issue;
+
+typedef struct vx_block {
+    const char *id;
+    const char *label;
+} vx_block;
+
+/* String storage that never moves: pointers into it stay valid. */
+typedef struct vx_arena_chunk vx_arena_chunk;
+typedef struct vx_arena {
+    vx_arena_chunk *head;
+} vx_arena;
+
+struct vocx_rules {
+    char *name;
+    char *source;       /* NUL-terminated copy of the text */
+    size_t source_len;
+    char hash[65];
+    unsigned norm_flags; /* VX_NORM_* for comments and terms */
+    vx_lexicon *lexicon;
+    vx_arena arena;
+
+    vx_block *blocks;
+    size_t nblocks, cap_blocks;
+    size_t nbuiltin_blocks;
+    vx_issue *issues;
+    size_t nissues, cap_issues;
+    vx_rule *rules;
+    size_t nrules, cap_rules;
+    vx_node *nodes;
+    size_t nnodes, cap_nodes;
+    uint32_t *kids;
+    size_t nkids, cap_kids;
+    uint32_t max_rule_nodes; /* largest rule, for per-node scratch */
+
+    vx_leaf *leaves;
+    size_t nleaves, cap_leaves;
+    uint32_t *leaf_rules;   /* CSR: leaf -> rules (positive use) */
+    vx_regex *regexes;
+    size_t nregexes, cap_regexes;
+    uint32_t *regex_users;  /* CSR: regex -> every rule using it */
+    uint32_t max_regex_pairs; /* ovector pairs of the largest regex */
+
+    /* token trie */
+    vx_tnode *tnodes;
+    size_t ntnodes, cap_tnodes;
+    vx_tslot *slots;
+    size_t slot_mask;       /* table size - 1 (power of two) */
+    size_t nslots_used;
+    char *keys;
+    size_t nkeys, cap_keys;
+    uint32_t *plens;
+    size_t nplens;
+
+    /* (leaf, rule) pairs gathered while parsing, turned into CSR */
+    uint32_t *pairs;
+    size_t npairs, cap_pairs;
+    uint32_t *rpairs;       /* (regex, rule) pairs */
+    size_t nrpairs, cap_rpairs;
+    /* per-node prefix lengths while building, flattened at the end */
+    uint32_t **build_plens;
+    size_t cap_build_plens;
+};
+
+/* ---- builder (rules.c) ------------------------------------------------ */
+
+/* A copy of s[0..len) with a NUL, stored in the rules; NULL when out of
+ * memory. */
+const char *vx_rules_strdup(vocx_rules *r, const char *s, size_t len);
+
+/* Grow helper: make room for `need` items of `size` bytes in *pv. */
+int vx_grow(void **pv, size_t *cap, size_t need, size_t size);
+
+/* Hash of a key under a trie parent; the scanner computes the same value
+ * incrementally, one byte at a time. */
+static inline uint64_t vx_trie_seed(uint32_t parent)
+{
+    return (0xcbf29ce484222325ULL ^ ((uint64_t)parent * 0x9e3779b97f4a7c15ULL)) *
+           0x100000001b3ULL;
+}
+static inline uint64_t vx_trie_step(uint64_t h, unsigned char c)
+{
+    return (h ^ c) * 0x100000001b3ULL;
+}
+
+/* The child of trie node `parent` along an exact word (is_prefix 0) or a
+ * word prefix (1) with hash `h` of key[0..len); -1 when there is none. */
+static inline int32_t vx_trie_find(const vocx_rules *r, uint32_t parent,
+                                   int is_prefix, uint64_t h, const char *key,
+                                   size_t len)
+{
+    uint32_t tag = parent << 1 | (uint32_t)is_prefix;
+    size_t mask = r->slot_mask;
+    size_t i = (size_t)((h ^ (h >> 29)) * 0x9e3779b97f4a7c15ULL >> 20) & mask;
+    for (;;) {
+        const vx_tslot *s = &r->slots[i];
+        if (!s->child)
+            return -1;
+        if (s->h == h && s->parent == tag && s->klen == len) {
+            const char *k = r->keys + s->koff;
+            size_t j = 0;
+            while (j < len && k[j] == key[j])
+                j++;
+            if (j == len)
+                return (int32_t)(s->child - 1);
+        }
+        i = (i + 1) & mask;
+    }
+}
+
+/* One element of a term: an exact word or a word prefix (normalized). */
+typedef struct vx_elem {
+    const char *s;
+    uint32_t len;
+    uint32_t is_prefix;
+} vx_elem;
+
+/* Insert a word, prefix or phrase (n elements) into the trie and return its
+ * leaf id in *leaf (an existing one for a term seen before). */
+int vx_rules_add_term(vocx_rules *r, const vx_elem *e, size_t n,
+                      uint32_t *leaf);
+/* Take ownership of a compiled regex and return its leaf id. */
+int vx_rules_add_regex(vocx_rules *r, pcre2_code *code, uint32_t line,
+                       uint32_t *leaf);
+/* Record that `rule` uses `leaf`, as a positive operand or not. */
+int vx_rules_use_leaf(vocx_rules *r, uint32_t leaf, uint32_t rule,
+                      int positive);
+/* Build the indexes once every rule is in: CSR lists, prefix lengths,
+ * JIT compilation. */
+int vx_rules_finish(vocx_rules *r);
+
+/* ---- parser (rules_parse.c) -------------------------------------------- */
+
+/* Parse r->source into r; diagnostics go to `d`.  Returns VOCX_OK (the
+ * file may still have errors: see vx_diag_errors), VOCX_ELIMIT when a
+ * limit was exceeded, or VOCX_ENOMEM. */
+int vx_rules_parse(vocx_rules *r, vocx_diagnostics *d);
+
+/* ---- diagnostics (diag.c) --------------------------------------------- */
+
+int vx_diag_new(vocx_diagnostics **out, const char *file);
+/* Append a diagnostic; the reason is printf-formatted.  Returns VOCX_OK or
+ * VOCX_ENOMEM. */
+int vx_diag_add(vocx_diagnostics *d, int severity, uint32_t line,
+                uint32_t column, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+/* Sort by line and column, keeping the order of equal positions. */
+void vx_diag_sort(vocx_diagnostics *d);
+size_t vx_diag_errors(const vocx_diagnostics *d);
+
+/* Edit distance (optimal string alignment: a swap of two neighbours costs
+ * one) between two short strings, capped at `cap`. */
+size_t vx_edit_distance(const char *a, size_t alen, const char *b,
+                        size_t blen, size_t cap);
+
+#endif
