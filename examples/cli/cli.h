@@ -81,6 +81,8 @@ void print_load_summary(const cli_common *c, const char *path,
 const char *fmt_money(double v, char buf[32]);
 
 /* Commands. */
+int cmd_rank(cli_common *c, int argc, char **argv);
+void help_rank(FILE *out);
 int cmd_clv(cli_common *c, int argc, char **argv);
 void help_clv(FILE *out);
 int cmd_ops(cli_common *c, int argc, char **argv);

@@ -14,6 +14,7 @@ static const cli_command commands[] = {
     {"comments", "list stored comments", cmd_comments, help_comments},
     {"ops", "import customers and transactions", cmd_ops, help_ops},
     {"clv", "fit customer lifetime values", cmd_clv, help_clv},
+    {"rank", "rank issues by CLV at risk", cmd_rank, help_rank},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

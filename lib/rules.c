@@ -1,0 +1,666 @@
+/*
+ * Rules: compile entry points, the term trie and indexes built from the
+ * parsed file, accessors, and freeing.  The parser (rules_parse.c) fills a
+ * vocx_rules through the vx_rules_add_* functions; vx_rules_finish() then
+ * turns the gathered lists into the read-only indexes the matcher uses.
+ */
+#include "rules.h"
+#include "vocx_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- small helpers ----------------------------------------------------- */
+
+int vx_grow(void **pv, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return VOCX_OK;
+    size_t n = *cap ? *cap : 8;
+    while (n < need) {
+        if (n > SIZE_MAX / 2 / size)
+            return VOCX_ENOMEM;
+        n *= 2;
+    }
+    void *p = realloc(*pv, n * size);
+    if (!p)
+        return VOCX_ENOMEM;
+    *pv = p;
+    *cap = n;
+    return VOCX_OK;
+}
+
+#define GROW(arr, cap, need)                                                   \
+    vx_grow((void **)&(arr), &(cap), (need), sizeof *(arr))
+
+struct vx_arena_chunk {
+    vx_arena_chunk *next;
+    size_t used, cap;
+    char data[];
+};
+
+static char *arena_alloc(vx_arena *a, size_t n)
+{
+    vx_arena_chunk *c = a->head;
+    if (!c || c->cap - c->used < n) {
+        size_t cap = n > 8192 ? n : 8192;
+        c = malloc(sizeof *c + cap);
+        if (!c)
+            return NULL;
+        c->next = a->head;
+        c->used = 0;
+        c->cap = cap;
+        a->head = c;
+    }
+    char *p = c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+static void arena_free(vx_arena *a)
+{
+    vx_arena_chunk *c = a->head;
+    while (c) {
+        vx_arena_chunk *n = c->next;
+        free(c);
+        c = n;
+    }
+    a->head = NULL;
+}
+
+const char *vx_rules_strdup(vocx_rules *r, const char *s, size_t len)
+{
+    char *p = arena_alloc(&r->arena, len + 1);
+    if (!p)
+        return NULL;
+    memcpy(p, s, len);
+    p[len] = '\0';
+    return p;
+}
+
+/* ---- trie -------------------------------------------------------------- */
+
+static uint64_t key_hash(uint32_t parent, const char *s, size_t len)
+{
+    uint64_t h = vx_trie_seed(parent);
+    for (size_t i = 0; i < len; i++)
+        h = vx_trie_step(h, (unsigned char)s[i]);
+    return h;
+}
+
+static size_t slot_index(uint64_t h, size_t mask)
+{
+    /* Must agree with vx_trie_find(). */
+    return (size_t)((h ^ (h >> 29)) * 0x9e3779b97f4a7c15ULL >> 20) & mask;
+}
+
+static int trie_rehash(vocx_rules *r, size_t size)
+{
+    vx_tslot *slots = calloc(size, sizeof *slots);
+    if (!slots)
+        return VOCX_ENOMEM;
+    size_t mask = size - 1;
+    if (r->slots) {
+        for (size_t i = 0; i <= r->slot_mask; i++) {
+            vx_tslot *s = &r->slots[i];
+            if (!s->child)
+                continue;
+            size_t j = slot_index(s->h, mask);
+            while (slots[j].child)
+                j = (j + 1) & mask;
+            slots[j] = *s;
+        }
+    }
+    free(r->slots);
+    r->slots = slots;
+    r->slot_mask = mask;
+    return VOCX_OK;
+}
+
+static int new_tnode(vocx_rules *r, uint32_t *id)
+{
+    if (r->ntnodes >= UINT32_MAX / 2 - 1)
+        return VOCX_ELIMIT;
+    if (GROW(r->tnodes, r->cap_tnodes, r->ntnodes + 1) ||
+        GROW(r->build_plens, r->cap_build_plens, r->ntnodes + 1))
+        return VOCX_ENOMEM;
+    vx_tnode *n = &r->tnodes[r->ntnodes];
+    n->leaf = -1;
+    n->plen_off = n->plen_cnt = n->has_exact = 0;
+    r->build_plens[r->ntnodes] = NULL;
+    *id = (uint32_t)r->ntnodes++;
+    return VOCX_OK;
+}
+
+/* Remember that `node` has a prefix child of `len` bytes.  The list is a
+ * small array whose first entry is its length. */
+static int note_plen(vocx_rules *r, uint32_t node, uint32_t len)
+{
+    uint32_t *l = r->build_plens[node];
+    uint32_t n = l ? l[0] : 0;
+    for (uint32_t i = 1; i <= n; i++)
+        if (l[i] == len)
+            return VOCX_OK;
+    uint32_t *nl = realloc(l, (n + 2) * sizeof *nl);
+    if (!nl)
+        return VOCX_ENOMEM;
+    nl[0] = n + 1;
+    nl[n + 1] = len;
+    r->build_plens[node] = nl;
+    return VOCX_OK;
+}
+
+static int trie_child(vocx_rules *r, uint32_t parent, const vx_elem *e,
+                      uint32_t *child)
+{
+    uint64_t h = key_hash(parent, e->s, e->len);
+    if (r->slots) {
+        int32_t c = vx_trie_find(r, parent, (int)e->is_prefix, h, e->s, e->len);
+        if (c >= 0) {
+            *child = (uint32_t)c;
+            return VOCX_OK;
+        }
+    }
+    if (!r->slots || (r->nslots_used + 1) * 2 > r->slot_mask + 1) {
+        size_t size = r->slots ? (r->slot_mask + 1) * 2 : 1024;
+        int rc = trie_rehash(r, size);
+        if (rc)
+            return rc;
+    }
+    if (r->nkeys + e->len > UINT32_MAX)
+        return VOCX_ELIMIT;
+    if (GROW(r->keys, r->cap_keys, r->nkeys + e->len + 1))
+        return VOCX_ENOMEM;
+    uint32_t id;
+    int rc = new_tnode(r, &id);
+    if (rc)
+        return rc;
+    if (e->is_prefix) {
+        rc = note_plen(r, parent, e->len);
+        if (rc)
+            return rc;
+    } else {
+        r->tnodes[parent].has_exact = 1;
+    }
+    memcpy(r->keys + r->nkeys, e->s, e->len);
+    size_t j = slot_index(h, r->slot_mask);
+    while (r->slots[j].child)
+        j = (j + 1) & r->slot_mask;
+    vx_tslot *s = &r->slots[j];
+    s->h = h;
+    s->parent = parent << 1 | (e->is_prefix ? 1u : 0u);
+    s->child = id + 1;
+    s->koff = (uint32_t)r->nkeys;
+    s->klen = e->len;
+    r->nkeys += e->len;
+    r->nslots_used++;
+    *child = id;
+    return VOCX_OK;
+}
+
+static int new_leaf(vocx_rules *r, int kind, uint32_t *leaf)
+{
+    if (r->nleaves >= UINT32_MAX / 2)
+        return VOCX_ELIMIT;
+    if (GROW(r->leaves, r->cap_leaves, r->nleaves + 1))
+        return VOCX_ENOMEM;
+    vx_leaf *l = &r->leaves[r->nleaves];
+    memset(l, 0, sizeof *l);
+    l->kind = (uint8_t)kind;
+    *leaf = (uint32_t)r->nleaves++;
+    return VOCX_OK;
+}
+
+int vx_rules_add_term(vocx_rules *r, const vx_elem *e, size_t n,
+                      uint32_t *leaf)
+{
+    if (!r->tnodes) {
+        uint32_t root;
+        int rc = new_tnode(r, &root);
+        if (rc)
+            return rc;
+    }
+    uint32_t node = 0;
+    for (size_t i = 0; i < n; i++) {
+        int rc = trie_child(r, node, &e[i], &node);
+        if (rc)
+            return rc;
+    }
+    if (r->tnodes[node].leaf >= 0) {
+        *leaf = (uint32_t)r->tnodes[node].leaf;
+        return VOCX_OK;
+    }
+    int kind = n > 1 ? VX_LEAF_PHRASE
+                     : e[0].is_prefix ? VX_LEAF_PREFIX : VX_LEAF_WORD;
+    int rc = new_leaf(r, kind, leaf);
+    if (rc)
+        return rc;
+    r->tnodes[node].leaf = (int32_t)*leaf;
+    return VOCX_OK;
+}
+
+int vx_rules_add_regex(vocx_rules *r, pcre2_code *code, uint32_t line,
+                       uint32_t *leaf)
+{
+    if (GROW(r->regexes, r->cap_regexes, r->nregexes + 1))
+        return VOCX_ENOMEM;
+    int rc = new_leaf(r, VX_LEAF_REGEX, leaf);
+    if (rc)
+        return rc;
+    vx_regex *x = &r->regexes[r->nregexes];
+    memset(x, 0, sizeof *x);
+    x->code = code;
+    x->leaf = *leaf;
+    x->line = line;
+    r->leaves[*leaf].regex = (uint32_t)r->nregexes++;
+    return VOCX_OK;
+}
+
+int vx_rules_use_leaf(vocx_rules *r, uint32_t leaf, uint32_t rule,
+                      int positive)
+{
+    if (positive) {
+        if (GROW(r->pairs, r->cap_pairs, r->npairs * 2 + 2))
+            return VOCX_ENOMEM;
+        r->pairs[r->npairs * 2] = leaf;
+        r->pairs[r->npairs * 2 + 1] = rule;
+        r->npairs++;
+    }
+    if (r->leaves[leaf].kind == VX_LEAF_REGEX) {
+        if (GROW(r->rpairs, r->cap_rpairs, r->nrpairs * 2 + 2))
+            return VOCX_ENOMEM;
+        r->rpairs[r->nrpairs * 2] = r->leaves[leaf].regex;
+        r->rpairs[r->nrpairs * 2 + 1] = rule;
+        r->nrpairs++;
+    }
+    return VOCX_OK;
+}
+
+/* Turn (key, rule) pairs into a CSR list per key, rules ascending and
+ * without repeats (a rule naming the same term twice is listed once).
+ * Pairs arrive in rule order, so a counting sort keeps them sorted.
+ * off[] and cnt[] have nkeys entries. */
+static int build_csr(const uint32_t *pairs, size_t npairs, size_t nkeys,
+                     uint32_t **out, uint32_t *off, uint32_t *cnt)
+{
+    uint32_t *list = malloc((npairs ? npairs : 1) * sizeof *list);
+    if (!list)
+        return VOCX_ENOMEM;
+    memset(cnt, 0, nkeys * sizeof *cnt);
+    for (size_t i = 0; i < npairs; i++)
+        cnt[pairs[2 * i]]++;
+    uint32_t sum = 0;
+    for (size_t k = 0; k < nkeys; k++) {
+        off[k] = sum;
+        sum += cnt[k];
+        cnt[k] = 0;
+    }
+    for (size_t i = 0; i < npairs; i++) {
+        size_t k = pairs[2 * i];
+        uint32_t rule = pairs[2 * i + 1];
+        if (cnt[k] && list[off[k] + cnt[k] - 1] == rule)
+            continue;
+        list[off[k] + cnt[k]++] = rule;
+    }
+    *out = list;
+    return VOCX_OK;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+int vx_rules_finish(vocx_rules *r)
+{
+    int rc;
+    /* A file without terms still has a root: lookups find nothing. */
+    if (!r->tnodes) {
+        uint32_t root;
+        if ((rc = new_tnode(r, &root)))
+            return rc;
+    }
+    /* leaf -> rules, regex -> rules */
+    size_t nk = r->nleaves > r->nregexes ? r->nleaves : r->nregexes;
+    uint32_t *off = malloc((nk ? nk : 1) * sizeof *off);
+    uint32_t *cnt = malloc((nk ? nk : 1) * sizeof *cnt);
+    if (!off || !cnt) {
+        free(off);
+        free(cnt);
+        return VOCX_ENOMEM;
+    }
+    rc = build_csr(r->pairs, r->npairs, r->nleaves, &r->leaf_rules, off, cnt);
+    for (size_t i = 0; rc == VOCX_OK && i < r->nleaves; i++) {
+        r->leaves[i].rules_off = off[i];
+        r->leaves[i].rules_cnt = cnt[i];
+    }
+    if (rc == VOCX_OK)
+        rc = build_csr(r->rpairs, r->nrpairs, r->nregexes, &r->regex_users,
+                       off, cnt);
+    for (size_t i = 0; rc == VOCX_OK && i < r->nregexes; i++) {
+        r->regexes[i].users_off = off[i];
+        r->regexes[i].users_cnt = cnt[i];
+    }
+    free(off);
+    free(cnt);
+    if (rc)
+        return rc;
+    free(r->pairs);
+    r->pairs = NULL;
+    r->npairs = r->cap_pairs = 0;
+    free(r->rpairs);
+    r->rpairs = NULL;
+    r->nrpairs = r->cap_rpairs = 0;
+
+    /* flatten prefix lengths, ascending per node */
+    size_t total = 0;
+    for (size_t i = 0; i < r->ntnodes; i++)
+        if (r->build_plens[i])
+            total += r->build_plens[i][0];
+    r->plens = malloc((total ? total : 1) * sizeof *r->plens);
+    if (!r->plens)
+        return VOCX_ENOMEM;
+    r->nplens = 0;
+    for (size_t i = 0; i < r->ntnodes; i++) {
+        uint32_t *l = r->build_plens[i];
+        if (!l)
+            continue;
+        r->tnodes[i].plen_off = (uint32_t)r->nplens;
+        r->tnodes[i].plen_cnt = l[0];
+        memcpy(r->plens + r->nplens, l + 1, l[0] * sizeof *l);
+        qsort(r->plens + r->nplens, l[0], sizeof *l, cmp_u32);
+        r->nplens += l[0];
+        free(l);
+        r->build_plens[i] = NULL;
+    }
+    free(r->build_plens);
+    r->build_plens = NULL;
+    r->cap_build_plens = 0;
+
+    if (!r->slots && (rc = trie_rehash(r, 16)))
+        return rc;
+
+    /* JIT where available; the interpreter is the fallback when the JIT
+     * is missing or refuses a pattern. */
+    r->max_regex_pairs = 1;
+    for (size_t i = 0; i < r->nregexes; i++) {
+        uint32_t caps = 0;
+        pcre2_pattern_info(r->regexes[i].code, PCRE2_INFO_CAPTURECOUNT, &caps);
+        if (caps + 1 > r->max_regex_pairs)
+            r->max_regex_pairs = caps + 1;
+        (void)pcre2_jit_compile(r->regexes[i].code, PCRE2_JIT_COMPLETE);
+    }
+
+    r->max_rule_nodes = 1;
+    for (size_t i = 0; i < r->nrules; i++)
+        if (r->rules[i].nnodes > r->max_rule_nodes)
+            r->max_rule_nodes = r->rules[i].nnodes;
+    return VOCX_OK;
+}
+
+/* ---- compile / load ---------------------------------------------------- */
+
+static const struct {
+    const char *id, *label;
+} builtin_blocks[] = {
+    {"customer_voice", "Customer voice"},
+    {"cx_strategy", "Customer-focused corporate strategy"},
+    {"culture", "Customer-centric culture"},
+    {"customer_intelligence", "Customer intelligence"},
+    {"clv", "Customer lifetime value"},
+    {"improvement", "Improvement"},
+    {"innovation", "Innovation"},
+    {"engaging_internally", "Engaging internally"},
+    {"engaging_externally", "Engaging externally"},
+};
+
+void vocx_rules_free(vocx_rules *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->nregexes; i++)
+        pcre2_code_free(r->regexes[i].code);
+    if (r->build_plens) {
+        for (size_t i = 0; i < r->ntnodes; i++)
+            free(r->build_plens[i]);
+        free(r->build_plens);
+    }
+    if (r->lexicon)
+        vx_lexicon_free(r->lexicon);
+    arena_free(&r->arena);
+    free(r->name);
+    free(r->source);
+    free(r->blocks);
+    free(r->issues);
+    free(r->rules);
+    free(r->nodes);
+    free(r->kids);
+    free(r->leaves);
+    free(r->leaf_rules);
+    free(r->regexes);
+    free(r->regex_users);
+    free(r->tnodes);
+    free(r->slots);
+    free(r->keys);
+    free(r->plens);
+    free(r->pairs);
+    free(r->rpairs);
+    free(r);
+}
+
+static int rules_new(vocx_rules **out, const char *text, size_t len,
+                     const char *name)
+{
+    vocx_rules *r = calloc(1, sizeof *r);
+    if (!r)
+        return VOCX_ENOMEM;
+    r->name = strdup(name);
+    r->source = malloc(len + 1);
+    if (!r->name || !r->source)
+        goto nomem;
+    if (len)
+        memcpy(r->source, text, len);
+    r->source[len] = '\0';
+    r->source_len = len;
+
+    vx_sha256 c;
+    unsigned char dig[32];
+    vx_sha256_init(&c);
+    vx_sha256_update(&c, text ? text : "", len);
+    vx_sha256_final(&c, dig);
+    vx_hex(dig, sizeof dig, r->hash);
+
+    if (vx_lexicon_new(&r->lexicon) != VOCX_OK)
+        goto nomem;
+    size_t nb = sizeof builtin_blocks / sizeof builtin_blocks[0];
+    if (GROW(r->blocks, r->cap_blocks, nb))
+        goto nomem;
+    for (size_t i = 0; i < nb; i++) {
+        r->blocks[i].id = builtin_blocks[i].id;
+        r->blocks[i].label = builtin_blocks[i].label;
+    }
+    r->nblocks = r->nbuiltin_blocks = nb;
+    *out = r;
+    return VOCX_OK;
+nomem:
+    vocx_rules_free(r);
+    return VOCX_ENOMEM;
+}
+
+int vocx_rules_compile(vocx_rules **out, const char *text, size_t len,
+                       const char *name, vocx_diagnostics **diag)
+{
+    if (diag)
+        *diag = NULL;
+    if (!out)
+        return VOCX_EINVAL;
+    *out = NULL;
+    if (!text && len)
+        return VOCX_EINVAL;
+    if (!name)
+        name = "<rules>";
+
+    vocx_diagnostics *d = NULL;
+    if (vx_diag_new(&d, name))
+        return VOCX_ENOMEM;
+    int rc;
+    if (len > VX_RULES_MAX_SOURCE) {
+        rc = vx_diag_add(d, VOCX_DIAG_ERROR, 0, 0,
+                         "rule text is %zu bytes; the limit is %u bytes", len,
+                         VX_RULES_MAX_SOURCE);
+        if (rc)
+            goto fail;
+        rc = VOCX_ELIMIT;
+        goto done;
+    }
+
+    vocx_rules *r = NULL;
+    if ((rc = rules_new(&r, text, len, name)))
+        goto fail;
+    rc = vx_rules_parse(r, d);
+    if (rc == VOCX_OK && vx_diag_errors(d))
+        rc = VOCX_ERULES;
+    if (rc == VOCX_OK)
+        rc = vx_rules_finish(r);
+    if (rc) {
+        vocx_rules_free(r);
+        if (rc == VOCX_ENOMEM)
+            goto fail;
+        goto done;
+    }
+    *out = r;
+done:
+    vx_diag_sort(d);
+    if (diag && vocx_diagnostics_count(d))
+        *diag = d;
+    else
+        vocx_diagnostics_free(d);
+    return rc;
+fail:
+    vocx_diagnostics_free(d);
+    return rc;
+}
+
+static int io_fail(const char *path, vocx_diagnostics **diag, int err)
+{
+    if (!diag)
+        return VOCX_EIO;
+    vocx_diagnostics *d = NULL;
+    if (vx_diag_new(&d, path))
+        return VOCX_EIO;
+    char buf[256];
+    const char *why = "unknown error";
+    if (err && strerror_r(err, buf, sizeof buf) == 0)
+        why = buf;
+    if (vx_diag_add(d, VOCX_DIAG_ERROR, 0, 0, "cannot read rules: %s", why)) {
+        vocx_diagnostics_free(d);
+        return VOCX_EIO;
+    }
+    *diag = d;
+    return VOCX_EIO;
+}
+
+int vocx_rules_load(vocx_rules **out, const char *path,
+                    vocx_diagnostics **diag)
+{
+    if (diag)
+        *diag = NULL;
+    if (!out)
+        return VOCX_EINVAL;
+    *out = NULL;
+    if (!path)
+        return VOCX_EINVAL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return io_fail(path, diag, errno);
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    int err = 0;
+    for (;;) {
+        if (cap - len < 65536) {
+            /* one byte over the limit is enough to know it is too big */
+            if (cap > VX_RULES_MAX_SOURCE + 1)
+                break;
+            size_t ncap = cap ? cap * 2 : 65536;
+            char *nb = realloc(buf, ncap);
+            if (!nb) {
+                free(buf);
+                fclose(f);
+                return VOCX_ENOMEM;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        size_t n = fread(buf + len, 1, cap - len, f);
+        len += n;
+        if (n == 0) {
+            if (ferror(f))
+                err = errno ? errno : EIO;
+            break;
+        }
+    }
+    fclose(f);
+    if (err) {
+        free(buf);
+        return io_fail(path, diag, err);
+    }
+    int rc = vocx_rules_compile(out, buf, len, path, diag);
+    free(buf);
+    return rc;
+}
+
+/* ---- accessors --------------------------------------------------------- */
+
+const char *vocx_rules_hash(const vocx_rules *r) { return r ? r->hash : NULL; }
+
+const char *vocx_rules_name(const vocx_rules *r) { return r ? r->name : NULL; }
+
+const char *vocx_rules_source(const vocx_rules *r, size_t *len)
+{
+    if (len)
+        *len = r ? r->source_len : 0;
+    return r ? r->source : NULL;
+}
+
+size_t vocx_rules_block_count(const vocx_rules *r) { return r ? r->nblocks : 0; }
+
+size_t vocx_rules_issue_count(const vocx_rules *r) { return r ? r->nissues : 0; }
+
+size_t vocx_rules_rule_count(const vocx_rules *r) { return r ? r->nrules : 0; }
+
+int vocx_rules_block(const vocx_rules *r, size_t i, const char **id,
+                     const char **label)
+{
+    if (!r || i >= r->nblocks)
+        return VOCX_EINVAL;
+    if (id)
+        *id = r->blocks[i].id;
+    if (label)
+        *label = r->blocks[i].label;
+    return VOCX_OK;
+}
+
+int vocx_rules_issue(const vocx_rules *r, size_t i, vocx_issue_info *out)
+{
+    if (!r || !out || i >= r->nissues)
+        return VOCX_EINVAL;
+    *out = r->issues[i].info;
+    return VOCX_OK;
+}
+
+const char *vocx_kind_name(int kind)
+{
+    switch (kind) {
+    case VOCX_KIND_PROBLEM:
+        return "problem";
+    case VOCX_KIND_OPPORTUNITY:
+        return "opportunity";
+    case VOCX_KIND_PRAISE:
+        return "praise";
+    default:
+        return "unknown";
+    }
+}

@@ -1,0 +1,689 @@
+/*
+ * Text analysis: normalization with a map back to the original bytes,
+ * tokenization, clauses and negation scope.  See text.h for the interface
+ * and docs/rules.md ("Expressions", "Negation and contrast") for the
+ * behaviour.
+ *
+ * Three passes over one comment, all on buffers reused across calls:
+ *  1. normalize: NFKC + case fold (+ accent stripping) into t->norm, with
+ *     omap/oend giving each normalized byte's original character;
+ *  2. tokenize t->norm into words and symbols, numbering clauses at
+ *     punctuation;
+ *  3. mark negators, contrast words and pseudo-negation phrases from the
+ *     lexicon, renumber clauses at contrast words and mark negation scope.
+ */
+#include "text.h"
+#include "utf8.h"
+#include "vocx.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+/* Longest run of code points normalized as one unit.  Grapheme clusters
+ * are far shorter in real text; the cap bounds work and stack space on
+ * hostile input ("Zalgo" text with thousands of combining marks, which
+ * utf8proc would reorder in quadratic time).  UAX #15's stream-safe
+ * format makes the same cut at 30 non-starters. */
+#define CLUSTER_MAX 32
+/* No code point decomposes into more than 18 (U+FDFA, with compatibility
+ * mappings and case folding), so CLUSTER_MAX * 18 always fits. */
+#define DECOMP_MAX (CLUSTER_MAX * 18)
+
+#define REPLACEMENT 0xFFFD
+
+/* ---- ASCII tables -------------------------------------------------- */
+
+/* NFKC + case folding of an ASCII byte is ASCII lower-casing; the grave
+ * accent is unified with the apostrophe like the curly quotes are. */
+static const unsigned char ascii_fold[128] = {
+    0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
+    0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f,
+    0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17,
+    0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f,
+    0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27,
+    0x28, 0x29, 0x2a, 0x2b, 0x2c, 0x2d, 0x2e, 0x2f,
+    0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37,
+    0x38, 0x39, 0x3a, 0x3b, 0x3c, 0x3d, 0x3e, 0x3f,
+    0x40, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67,
+    0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f,
+    0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77,
+    0x78, 0x79, 0x7a, 0x5b, 0x5c, 0x5d, 0x5e, 0x5f,
+    0x27, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67,
+    0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f,
+    0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77,
+    0x78, 0x79, 0x7a, 0x7b, 0x7c, 0x7d, 0x7e, 0x7f,
+};
+
+/* Tokenizer classes of ASCII bytes in normalized text. */
+enum { S = 0, W, Q, D, B };
+/* S separator, W word character, Q apostrophe, B clause break, D '.' or
+ * ',' (a clause break unless between two digits: 3.5, 1,000) */
+static const unsigned char ascii_cls[128] = {
+    S, S, S, S, S, S, S, S, S, S, B, B, B, B, S, S,
+    S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,
+    S, B, S, S, S, S, S, Q, S, S, S, S, D, S, D, S,
+    W, W, W, W, W, W, W, W, W, W, B, B, S, S, S, B,
+    S, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W,
+    W, W, W, W, W, W, W, W, W, W, W, S, S, S, S, S,
+    S, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W,
+    W, W, W, W, W, W, W, W, W, W, W, S, S, S, S, S,
+};
+
+#define ONES 0x0101010101010101ULL
+#define HIGH 0x8080808080808080ULL
+
+/* Lower-case eight ASCII bytes at once and map '`' to '\''.  No byte is
+ * >= 0x80, so the additions cannot carry into the next byte. */
+static uint64_t fold8(uint64_t w)
+{
+    uint64_t ge_a = w + ONES * (0x80 - 'A');
+    uint64_t gt_z = w + ONES * (0x80 - 'Z' - 1);
+    w |= ((ge_a & ~gt_z) & HIGH) >> 2; /* 0x80 >> 2 == 0x20 */
+    uint64_t x = w ^ (ONES * '`');
+    uint64_t zero = ~(((x & ~HIGH) + ~HIGH) | x | ~HIGH);
+    if (zero)
+        w ^= (zero >> 7) * ('`' ^ '\''); /* 0x01 per grave accent byte */
+    return w;
+}
+
+/* ---- buffers ------------------------------------------------------- */
+
+void vx_text_init(vx_text *t) { memset(t, 0, sizeof *t); }
+
+void vx_text_free(vx_text *t)
+{
+    if (!t)
+        return;
+    free(t->norm);
+    free(t->omap);
+    free(t->oend);
+    free(t->tok);
+    vx_text_init(t);
+}
+
+/* Room for `extra` more normalized bytes plus the terminator (and the
+ * omap/oend entry at norm_len).  Doubles, so growth is amortized. */
+static int reserve(vx_text *t, size_t extra)
+{
+    size_t need = t->norm_len + extra + 1;
+    if (need <= t->norm_cap && need <= t->map_cap)
+        return 0;
+    if (extra > (size_t)UINT32_MAX - 1 - t->norm_len)
+        return VOCX_ELIMIT; /* token offsets are uint32_t */
+    size_t cap = t->norm_cap > t->map_cap ? t->norm_cap : t->map_cap;
+    cap = cap * 2 > need ? cap * 2 : need;
+    if (cap < 256)
+        cap = 256;
+    if (cap > (size_t)UINT32_MAX)
+        cap = need;
+    if (cap > SIZE_MAX / sizeof(uint32_t))
+        return VOCX_ENOMEM;
+    if (t->norm_cap < cap) {
+        char *p = realloc(t->norm, cap);
+        if (!p)
+            return VOCX_ENOMEM;
+        t->norm = p;
+        t->norm_cap = cap;
+    }
+    if (t->map_cap < cap) {
+        uint32_t *a = realloc(t->omap, cap * sizeof *a);
+        if (!a)
+            return VOCX_ENOMEM;
+        t->omap = a;
+        uint32_t *e = realloc(t->oend, cap * sizeof *e);
+        if (!e)
+            return VOCX_ENOMEM; /* omap is bigger already: harmless */
+        t->oend = e;
+        t->map_cap = cap;
+    }
+    return 0;
+}
+
+/* ---- 1. normalization ---------------------------------------------- */
+
+/* End of the ASCII run that starts at i: the first byte >= 0x80, or len. */
+static size_t ascii_run_end(const unsigned char *b, size_t i, size_t len)
+{
+    while (len - i >= 8) {
+        uint64_t w;
+        memcpy(&w, b + i, 8);
+        if (w & HIGH)
+            break;
+        i += 8;
+    }
+    while (i < len && b[i] < 0x80)
+        i++;
+    return i;
+}
+
+/* Copy n ASCII bytes at b[i..] folded, each mapped to itself. */
+static void ascii_copy(vx_text *t, const unsigned char *b, size_t i, size_t n)
+{
+    char *dst = t->norm + t->norm_len;
+    uint32_t *om = t->omap + t->norm_len, *oe = t->oend + t->norm_len;
+    size_t k = 0;
+    for (; n - k >= 8; k += 8) {
+        uint64_t w;
+        memcpy(&w, b + i + k, 8);
+        w = fold8(w);
+        memcpy(dst + k, &w, 8);
+        uint32_t base = (uint32_t)(i + k);
+        for (uint32_t j = 0; j < 8; j++) {
+            om[k + j] = base + j;
+            oe[k + j] = base + j + 1;
+        }
+    }
+    for (; k < n; k++) {
+        dst[k] = (char)ascii_fold[b[i + k]];
+        om[k] = (uint32_t)(i + k);
+        oe[k] = (uint32_t)(i + k + 1);
+    }
+    t->norm_len += n;
+}
+
+/* Append the bytes of one code point produced by the original character
+ * or cluster [os, oe). */
+static void put_cp(vx_text *t, uint32_t cp, size_t os, size_t oe)
+{
+    char u[4];
+    int n = vx_utf8_encode(cp, u);
+    for (int k = 0; k < n; k++) {
+        t->norm[t->norm_len] = u[k];
+        t->omap[t->norm_len] = (uint32_t)os;
+        t->oend[t->norm_len] = (uint32_t)oe;
+        t->norm_len++;
+    }
+}
+
+static uint32_t unify_apostrophe(uint32_t cp)
+{
+    switch (cp) {
+    case 0x2019: /* right single quotation mark: the usual typed one */
+    case 0x2018:
+    case 0x02BC: /* modifier letter apostrophe */
+    case 0xFF07: /* full-width (NFKC maps it already) */
+    case 0x0060:
+        return '\'';
+    default:
+        return cp;
+    }
+}
+
+/* Normalize the grapheme cluster that starts at b[*pi] (a non-ASCII
+ * character, or an ASCII one followed by a non-ASCII byte) and advance
+ * *pi past it.  Every output byte maps to the whole cluster: a composed
+ * "é" from "e" + U+0301 maps to both code points, "fi" from U+FB01 to the
+ * ligature. */
+static int norm_cluster(vx_text *t, const unsigned char *b, size_t len,
+                        size_t *pi, utf8proc_option_t opt)
+{
+    size_t i = *pi;
+    uint32_t cp;
+    int n = vx_utf8_decode((const char *)b + i, len - i, &cp);
+    int rc = reserve(t, 4);
+    if (rc)
+        return rc;
+    if (n == 0) { /* an invalid byte: a separator that matches nothing */
+        put_cp(t, REPLACEMENT, i, i + 1);
+        *pi = i + 1;
+        return 0;
+    }
+    size_t ce = i + (size_t)n;
+    utf8proc_int32_t state = 0;
+    uint32_t prev = cp;
+    for (int count = 1; ce < len && count < CLUSTER_MAX; count++) {
+        uint32_t next;
+        int m = vx_utf8_decode((const char *)b + ce, len - ce, &next);
+        if (m == 0 || utf8proc_grapheme_break_stateful(
+                          (utf8proc_int32_t)prev, (utf8proc_int32_t)next,
+                          &state))
+            break;
+        prev = next;
+        ce += (size_t)m;
+    }
+    *pi = ce;
+    if (ce == i + 1) { /* a lone ASCII character */
+        put_cp(t, ascii_fold[b[i]], i, ce);
+        return 0;
+    }
+    utf8proc_int32_t buf[DECOMP_MAX];
+    utf8proc_ssize_t r = utf8proc_decompose(
+        b + i, (utf8proc_ssize_t)(ce - i), buf, DECOMP_MAX, opt);
+    if (r >= 0 && r <= DECOMP_MAX)
+        r = utf8proc_normalize_utf32(buf, r, opt);
+    if (r < 0 || r > DECOMP_MAX) { /* cannot happen on valid UTF-8 */
+        put_cp(t, REPLACEMENT, i, ce);
+        return 0;
+    }
+    rc = reserve(t, (size_t)r * 4);
+    if (rc)
+        return rc;
+    for (utf8proc_ssize_t k = 0; k < r; k++)
+        put_cp(t, unify_apostrophe((uint32_t)buf[k]), i, ce);
+    return 0;
+}
+
+static int normalize(vx_text *t, const char *orig, size_t len, unsigned flags)
+{
+    const unsigned char *b = (const unsigned char *)orig;
+    utf8proc_option_t opt = UTF8PROC_STABLE | UTF8PROC_COMPAT |
+                            UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD;
+    if (flags & VX_NORM_STRIP_ACCENTS)
+        opt |= UTF8PROC_STRIPMARK;
+    t->norm_len = 0;
+    t->orig_len = len;
+    int rc = reserve(t, len); /* exact for ASCII text */
+    size_t i = 0;
+    while (!rc && i < len) {
+        /* Fast path: an ASCII byte followed by another is a grapheme
+         * cluster of its own that NFKC + case folding only lower-cases.
+         * The last ASCII byte before a non-ASCII one may take a combining
+         * mark (e + U+0301), so it goes through norm_cluster. */
+        if (b[i] < 0x80 && (i + 1 == len || b[i + 1] < 0x80)) {
+            size_t j = ascii_run_end(b, i + 1, len);
+            size_t end = j == len ? len : j - 1;
+            rc = reserve(t, end - i);
+            if (!rc)
+                ascii_copy(t, b, i, end - i);
+            i = end;
+            continue;
+        }
+        rc = norm_cluster(t, b, len, &i, opt);
+    }
+    if (rc) {
+        t->norm_len = 0;
+        t->orig_len = 0;
+        if (t->norm)
+            t->norm[0] = '\0';
+        return rc;
+    }
+    t->norm[t->norm_len] = '\0';
+    t->omap[t->norm_len] = (uint32_t)len;
+    t->oend[t->norm_len] = (uint32_t)len;
+    return 0;
+}
+
+/* ---- 2. tokenization ----------------------------------------------- */
+
+/* Classes of code points for the tokenizer. */
+enum { C_SEP, C_WORD, C_MARK, C_HAN, C_SYM, C_BRK };
+
+/* CJK ideographs: one token each, since Chinese and Japanese are written
+ * without spaces and a run of them is a phrase, not a word. */
+static int is_han(uint32_t cp)
+{
+    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+           (cp >= 0xF900 && cp <= 0xFAFF) ||
+           (cp >= 0x20000 && cp <= 0x323AF);
+}
+
+/* Non-ASCII sentence and clause punctuation that survives NFKC (the
+ * full-width ，！？；： and … are folded to ASCII before this). */
+static int is_break(uint32_t cp)
+{
+    switch (cp) {
+    case 0x0085: /* next line */
+    case 0x2028: /* line separator */
+    case 0x2029: /* paragraph separator */
+    case 0x3002: /* 。 ideographic full stop */
+    case 0x3001: /* 、 ideographic comma */
+    case 0x00A1: /* ¡ */
+    case 0x00BF: /* ¿ */
+    case 0x060C: /* Arabic comma */
+    case 0x061B: /* Arabic semicolon */
+    case 0x061F: /* Arabic question mark */
+    case 0x06D4: /* Arabic full stop */
+    case 0x0964: /* Devanagari danda */
+    case 0x0965: /* double danda */
+    case 0x2026: /* … (NFKC makes it "...") */
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int cp_class(uint32_t cp)
+{
+    if (is_han(cp))
+        return C_HAN;
+    switch (utf8proc_category((utf8proc_int32_t)cp)) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+        return C_WORD;
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
+        return C_MARK;
+    case UTF8PROC_CATEGORY_SO:
+        return cp == REPLACEMENT ? C_SEP : C_SYM;
+    case UTF8PROC_CATEGORY_CF:
+        /* ZWNJ and ZWJ shape letters inside Persian and Indic words */
+        return cp == 0x200C || cp == 0x200D ? C_MARK : C_SEP;
+    default:
+        return is_break(cp) ? C_BRK : C_SEP;
+    }
+}
+
+/* Decode a character of the normalized text (valid UTF-8, built above). */
+static int dec(const unsigned char *s, uint32_t *cp)
+{
+    if (s[0] < 0xE0) {
+        *cp = (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
+        return 2;
+    }
+    if (s[0] < 0xF0) {
+        *cp = (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 |
+              (s[2] & 0x3F);
+        return 3;
+    }
+    *cp = (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 |
+          (uint32_t)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
+    return 4;
+}
+
+/* Whether the character at s[p] can start a word (and so keep an
+ * apostrophe before it inside a word). */
+static int starts_word(const unsigned char *s, size_t p, size_t n)
+{
+    if (p >= n)
+        return 0;
+    if (s[p] < 0x80)
+        return ascii_cls[s[p]] == W;
+    uint32_t cp;
+    dec(s + p, &cp);
+    return cp_class(cp) == C_WORD;
+}
+
+/* End of the word that continues at p: word characters, marks, and
+ * apostrophes between two word characters. */
+static size_t word_end(const unsigned char *s, size_t p, size_t n)
+{
+    for (;;) {
+        while (p < n && s[p] < 0x80 && ascii_cls[s[p]] == W)
+            p++;
+        if (p >= n)
+            return p;
+        if (s[p] < 0x80) {
+            if (ascii_cls[s[p]] == Q && starts_word(s, p + 1, n)) {
+                p++;
+                continue;
+            }
+            return p;
+        }
+        uint32_t cp;
+        int l = dec(s + p, &cp);
+        int c = cp_class(cp);
+        if (c != C_WORD && c != C_MARK)
+            return p;
+        p += (size_t)l;
+    }
+}
+
+static int push_token(vx_text *t, size_t a, size_t b, uint32_t clause,
+                      int kind)
+{
+    if (t->ntok == t->tok_cap) {
+        size_t cap = t->tok_cap ? t->tok_cap * 2 : 64;
+        if (cap > SIZE_MAX / sizeof(vx_token))
+            return VOCX_ENOMEM;
+        vx_token *nt = realloc(t->tok, cap * sizeof *nt);
+        if (!nt)
+            return VOCX_ENOMEM;
+        t->tok = nt;
+        t->tok_cap = cap;
+    }
+    vx_token *k = &t->tok[t->ntok++];
+    k->nstart = (uint32_t)a;
+    k->nend = (uint32_t)b;
+    k->ostart = t->omap[a];
+    k->oend = t->oend[b - 1];
+    k->clause = clause;
+    k->kind = (uint16_t)kind;
+    k->flags = 0;
+    return 0;
+}
+
+/* Words, symbols and clause numbers from punctuation.  A run of breaks
+ * ("?!", "\r\n", "...") counts once, so clause numbers have no gaps. */
+static int tokenize(vx_text *t)
+{
+    const unsigned char *s = (const unsigned char *)t->norm;
+    size_t n = t->norm_len, p = 0;
+    uint32_t clause = 0;
+    int pending = 0; /* a clause break since the last token */
+    t->ntok = 0;
+    while (p < n) {
+        size_t a = p;
+        int kind = 0;
+        if (s[p] < 0x80) {
+            switch (ascii_cls[s[p]]) {
+            case W:
+                p = word_end(s, p + 1, n);
+                kind = VX_TOK_WORD;
+                break;
+            case D:
+                if (!(p > 0 && (unsigned)(s[p - 1] - '0') < 10u && p + 1 < n &&
+                      (unsigned)(s[p + 1] - '0') < 10u))
+                    pending = 1;
+                p++;
+                break;
+            case B:
+                pending = 1;
+                p++;
+                break;
+            default:
+                p++;
+                break;
+            }
+        } else {
+            uint32_t cp;
+            p += (size_t)dec(s + p, &cp);
+            switch (cp_class(cp)) {
+            case C_WORD:
+                p = word_end(s, p, n);
+                kind = VX_TOK_WORD;
+                break;
+            case C_HAN: /* one ideograph, with any marks on it */
+                while (p < n && s[p] >= 0x80) {
+                    uint32_t m;
+                    int l = dec(s + p, &m);
+                    if (cp_class(m) != C_MARK)
+                        break;
+                    p += (size_t)l;
+                }
+                kind = VX_TOK_WORD;
+                break;
+            case C_SYM:
+                /* The rest of its grapheme cluster belongs to it: skin
+                 * tones, variation selectors, ZWJ sequences, flag pairs.
+                 * Bytes of one cluster share their omap entry. */
+                while (p < n && t->omap[p] == t->omap[a])
+                    p++;
+                kind = VX_TOK_SYMBOL;
+                break;
+            case C_BRK:
+                pending = 1;
+                break;
+            default: /* separators; a mark after one is dropped too */
+                break;
+            }
+        }
+        if (kind) {
+            if (pending && t->ntok > 0)
+                clause++;
+            pending = 0;
+            int rc = push_token(t, a, p, clause, kind);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+/* ---- 3. negation --------------------------------------------------- */
+
+static int ends_with_nt(const char *w, size_t n)
+{
+    return n >= 3 && w[n - 3] == 'n' && w[n - 2] == '\'' && w[n - 1] == 't';
+}
+
+/* Length in tokens of the pseudo-negation phrase starting at token k
+ * (same clause, longest first), or 0. */
+static size_t pseudo_len(const vx_text *t, const vx_lexicon *lx,
+                         unsigned flags, size_t k)
+{
+    size_t max = vx_lexicon_phrase_words(lx, flags);
+    if (max > t->ntok - k)
+        max = t->ntok - k;
+    size_t same = 1; /* tokens from k in k's clause (before renumbering) */
+    while (same < max && t->tok[k + same].clause == t->tok[k].clause)
+        same++;
+    for (size_t m = same; m >= 1; m--)
+        if (vx_lexicon_lookup_phrase(lx, flags, t->norm, t->tok + k, m))
+            return m;
+    return 0;
+}
+
+/* Marks, in one pass over the tokens:
+ *  - negators (lexicon, or ending in n't): VX_TF_NEGATOR, and the next
+ *    VX_NEGATION_WINDOW tokens of the same clause VX_TF_NEGATED;
+ *  - contrast words: VX_TF_CONTRAST, and a new clause starts with them,
+ *    except right after a negator ("not yet arrived": yet is negated);
+ *  - pseudo-negation phrases ("no problem"): VX_TF_PSEUDO on every token;
+ *    the first negates the rest of the phrase and nothing after it, and
+ *    the phrase's words play no other role ("nothing but": no contrast).
+ * Clause numbers from tokenize() are shifted by the contrast words seen. */
+static void mark(vx_text *t, const vx_lexicon *lx, unsigned flags)
+{
+    vx_token *tk = t->tok;
+    uint32_t shift = 0, prev_clause = 0;
+    size_t pseudo_end = 0;   /* tokens before this are in a phrase */
+    size_t neg_end = 0;      /* tokens before this ... */
+    uint32_t neg_clause = 0; /* ... and in this clause are negated */
+    int prev_negator = 0;
+    for (size_t k = 0; k < t->ntok; k++) {
+        vx_token *x = &tk[k];
+        int new_clause = k > 0 && x->clause != prev_clause;
+        prev_clause = x->clause;
+        unsigned lf = 0;
+        if (x->kind == VX_TOK_WORD && k >= pseudo_end) {
+            const char *w = t->norm + x->nstart;
+            size_t wn = x->nend - x->nstart;
+            lf = lx ? vx_lexicon_lookup(lx, flags, w, wn) : 0;
+            if (ends_with_nt(w, wn))
+                lf |= VX_LEX_NEGATOR;
+        }
+        size_t plen = 0;
+        if (lf & VX_LEX_PSEUDO_FIRST)
+            plen = pseudo_len(t, lx, flags, k);
+        if (plen) {
+            for (size_t j = k; j < k + plen; j++) {
+                tk[j].flags |= VX_TF_PSEUDO;
+                if (j > k && (lf & VX_LEX_NEGATOR))
+                    tk[j].flags |= VX_TF_NEGATED;
+            }
+            pseudo_end = k + plen;
+            lf = 0;
+        }
+        if ((lf & VX_LEX_CONTRAST) && !(prev_negator && !new_clause)) {
+            x->flags |= VX_TF_CONTRAST;
+            if (k > 0 && !new_clause)
+                shift++;
+        }
+        x->clause += shift;
+        if (k < neg_end && x->clause == neg_clause)
+            x->flags |= VX_TF_NEGATED;
+        prev_negator = 0;
+        if (lf & VX_LEX_NEGATOR) {
+            x->flags |= VX_TF_NEGATOR;
+            neg_end = k + 1 + VX_NEGATION_WINDOW;
+            neg_clause = x->clause;
+            prev_negator = 1;
+        }
+    }
+}
+
+/* ---- interface ----------------------------------------------------- */
+
+int vx_text_analyze(vx_text *t, const char *orig, size_t len,
+                    const vx_lexicon *lx, unsigned flags)
+{
+    if (!t)
+        return VOCX_EINVAL;
+    t->norm_len = 0;
+    t->ntok = 0;
+    t->orig_len = 0;
+    if (!orig && len)
+        return VOCX_EINVAL;
+    if (len > VX_TEXT_MAX)
+        return VOCX_ELIMIT;
+    int rc = normalize(t, orig ? orig : "", len, flags);
+    if (!rc)
+        rc = tokenize(t);
+    if (rc) {
+        t->norm_len = 0;
+        t->ntok = 0;
+        t->orig_len = 0;
+        if (t->norm)
+            t->norm[0] = '\0';
+        return rc;
+    }
+    mark(t, lx, flags);
+    return 0;
+}
+
+void vx_text_span(const vx_text *t, size_t a, size_t b, size_t *ostart,
+                  size_t *oend)
+{
+    if (b > t->norm_len)
+        b = t->norm_len;
+    size_t s = a < t->norm_len ? t->omap[a] : t->orig_len;
+    size_t e = b > a ? t->oend[b - 1] : s;
+    if (ostart)
+        *ostart = s;
+    if (oend)
+        *oend = e;
+}
+
+size_t vx_text_token_at(const vx_text *t, size_t off)
+{
+    /* first token whose end is past off */
+    size_t lo = 0, hi = t->ntok;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->tok[mid].nend > off)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+char *vx_text_fold(const char *s, size_t len, unsigned flags, size_t *out_len)
+{
+    if (!s && len)
+        return NULL;
+    if (!s)
+        s = "";
+    if (len > VX_TEXT_MAX || vx_utf8_check(s, len) != len)
+        return NULL;
+    vx_text t;
+    vx_text_init(&t);
+    if (normalize(&t, s, len, flags) != 0) {
+        vx_text_free(&t);
+        return NULL;
+    }
+    char *r = t.norm; /* never NULL: normalize reserves the terminator */
+    if (out_len)
+        *out_len = t.norm_len;
+    free(t.omap);
+    free(t.oend);
+    return r;
+}

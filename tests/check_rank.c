@@ -1,0 +1,353 @@
+/* Ranking by CLV at risk: figures worked out by hand in the test, the
+ * attribution invariant on random data, filters and explain. */
+#include "testutil.h"
+#include "vocx_internal.h"
+
+#include <math.h>
+
+static vocx_store *fresh(char *path, size_t cap, const char *name)
+{
+    tu_tmppath(path, cap, name);
+    tu_rm_db(path);
+    vocx_store *s = NULL;
+    ck_assert_int_eq(vocx_store_open(&s, path, VOCX_OPEN_CREATE), VOCX_OK);
+    return s;
+}
+
+static void exec(vocx_store *s, const char *sql)
+{
+    ck_assert_msg(vx_exec(s, sql) == VOCX_OK, "%s: %s", sql,
+                  vocx_store_errmsg(s));
+}
+
+/* A: CLV 1000; B: CLV 500 with churn probability 0.4; C: CLV 0;
+ * U: unknown to the CRM; one anonymous comment. */
+static void small_dataset(vocx_store *s)
+{
+    exec(s,
+         "INSERT INTO rulesets(ruleset_id, hash, loaded_at) VALUES"
+         " (1, 'abc123', '2026-01-01T00:00:00Z');"
+         "INSERT INTO issues VALUES"
+         " (1, 'i1', 'improvement', 'Issue one', 'problem', 0.5, 'Ops'),"
+         " (1, 'i2', 'culture', 'Issue two', 'problem', 0.2, 'CS'),"
+         " (1, 'i3', 'innovation', 'Idea', 'opportunity', 0.1, 'Product');"
+         "INSERT INTO customers(customer_id, churn_prob, segment) VALUES"
+         " ('A', NULL, 'gold'), ('B', 0.4, 'silver'), ('C', NULL, 'gold');"
+         "INSERT INTO clv_models(model_id, kind, fitted_at) VALUES"
+         " (1, 'column', '2026-01-01T00:00:00Z');"
+         "INSERT INTO customer_clv(model_id, customer_id, clv, source) VALUES"
+         " (1, 'A', 1000, 'column'), (1, 'B', 500, 'column'),"
+         " (1, 'C', 0, 'column');"
+         "INSERT INTO comments(comment_id, source_id, customer_id, created_at,"
+         " channel, text, ingested_at) VALUES"
+         " (1, 'c1', 'A', '2026-01-01T00:00:00Z', 'email', 'x', 'now'),"
+         " (2, 'c2', 'A', '2026-01-02T00:00:00Z', 'chat', 'x', 'now'),"
+         " (3, 'c3', 'A', '2026-01-03T00:00:00Z', 'email', 'x', 'now'),"
+         " (4, 'c4', 'B', '2026-01-04T00:00:00Z', 'email', 'x', 'now'),"
+         " (5, 'c5', 'C', '2026-01-05T00:00:00Z', 'email', 'x', 'now'),"
+         " (6, 'c6', 'U', '2026-01-06T00:00:00Z', 'email', 'x', 'now'),"
+         " (7, 'c7', NULL, '2026-01-07T00:00:00Z', 'email', 'x', 'now'),"
+         " (8, 'c8', 'B', '2026-01-08T00:00:00Z', 'email', 'fine', 'now');"
+         /* c2 carries a churn cue, c3 a positive cue. */
+         "INSERT INTO classifications(comment_id, ruleset_id, classified_at,"
+         " churn_cues, positive_cues) VALUES"
+         " (1, 1, 'now', 0, 0), (2, 1, 'now', 1, 0), (3, 1, 'now', 0, 1),"
+         " (4, 1, 'now', 0, 0), (5, 1, 'now', 0, 0), (6, 1, 'now', 0, 0),"
+         " (7, 1, 'now', 0, 0), (8, 1, 'now', 0, 0);"
+         "INSERT INTO comment_issues(comment_id, ruleset_id, issue_id,"
+         " rule_line, spans) VALUES"
+         " (1, 1, 'i1', 10, '[[0,1]]'), (2, 1, 'i2', 20, '[[0,1]]'),"
+         " (3, 1, 'i1', 11, '[[0,1]]'), (4, 1, 'i1', 10, '[[0,1]]'),"
+         " (5, 1, 'i2', 20, '[[0,1]]'), (6, 1, 'i1', 10, '[[0,1]]'),"
+         " (7, 1, 'i2', 21, '[[0,1]]');");
+}
+
+#define EPS 1e-6
+
+START_TEST(test_hand_computed_ranking)
+{
+    char db[512];
+    vocx_store *s = fresh(db, sizeof db, "rank.db");
+    small_dataset(s);
+    vocx_ranking *rk = NULL;
+    vocx_rank_options o = VOCX_RANK_OPTIONS_INIT;
+    o.record = 1;
+    ck_assert_msg(vocx_rank(&rk, s, &o) == VOCX_OK, "%s", vocx_store_errmsg(s));
+    ck_assert_uint_eq(vocx_ranking_count(rk), 2);
+    /* Risks: A/i1 = max(0.5 severity, 0.5 x 0.5 damped by the positive
+     * cue) = 0.5; A/i2 = 0.2 + (1 - 0.2) x 0.5 (churn cue) = 0.6;
+     * B/i1 = 0.4 (the CRM's churn probability); C/i2 = 0.2 with CLV 0.
+     * A leaves with probability 1 - 0.5 x 0.4 = 0.8: 800 at risk, split
+     * 0.5 : 0.6 -> 363.64 and 436.36.  B: 500 x 0.4 = 200. */
+    const vocx_rank_row *r = vocx_ranking_row(rk, 0);
+    ck_assert_str_eq(r->issue, "i1");
+    ck_assert_str_eq(r->label, "Issue one");
+    ck_assert_str_eq(r->owner, "Ops");
+    ck_assert_uint_eq(r->comments, 4);  /* c1, c3, c4, c6 */
+    ck_assert_uint_eq(r->customers, 2); /* A, B */
+    ck_assert_uint_eq(r->unmatched, 1); /* U */
+    ck_assert_double_eq_tol(r->clv_total, 1500, EPS);
+    ck_assert_double_eq_tol(r->clv_at_risk, 1000 * 0.5 + 500 * 0.4, EPS);
+    ck_assert_double_eq_tol(r->clv_at_risk_attributed,
+                            800.0 * 0.5 / 1.1 + 200.0, EPS);
+    r = vocx_ranking_row(rk, 1);
+    ck_assert_str_eq(r->issue, "i2");
+    ck_assert_uint_eq(r->comments, 3);  /* c2, c5, c7 */
+    ck_assert_uint_eq(r->customers, 2); /* A, C */
+    ck_assert_uint_eq(r->unmatched, 1); /* anonymous */
+    ck_assert_double_eq_tol(r->clv_total, 1000, EPS);
+    ck_assert_double_eq_tol(r->clv_at_risk, 1000 * 0.6, EPS);
+    ck_assert_double_eq_tol(r->clv_at_risk_attributed, 800.0 * 0.6 / 1.1, EPS);
+    ck_assert_ptr_null(vocx_ranking_row(rk, 2));
+
+    vocx_ranking_totals t;
+    ck_assert_int_eq(vocx_ranking_totals_get(rk, &t), VOCX_OK);
+    ck_assert_uint_eq(t.comments, 8);
+    ck_assert_uint_eq(t.classified, 7);
+    ck_assert_uint_eq(t.customers, 3);
+    ck_assert_uint_eq(t.unmatched_comments, 1);
+    ck_assert_uint_eq(t.unmatched_customers, 1);
+    ck_assert_uint_eq(t.anonymous_comments, 1);
+    ck_assert_str_eq(vocx_ranking_unmatched(rk, 0), "U");
+    ck_assert_double_eq_tol(t.clv_total, 1500, EPS);
+    ck_assert_double_eq_tol(t.clv_at_risk_attributed, 1000, EPS);
+    ck_assert_str_eq(t.ruleset, "abc123");
+    ck_assert_int_gt(t.run_id, 0);
+    vocx_ranking_free(rk);
+    ck_assert_int_eq(
+        tu_sql_int(db, "SELECT count(*) FROM analysis_runs WHERE kind = "
+                       "'rank' AND ruleset_id = 1 AND model_id = 1"),
+        1);
+    vocx_store_close(s);
+    tu_rm_db(db);
+}
+END_TEST
+
+START_TEST(test_filters)
+{
+    char db[512];
+    vocx_store *s = fresh(db, sizeof db, "filters.db");
+    small_dataset(s);
+    vocx_ranking *rk = NULL;
+    vocx_rank_options o = VOCX_RANK_OPTIONS_INIT;
+    /* Only chat: c2 (A, i2, churn cue): A at risk 1000 x 0.6. */
+    o.channel = "chat";
+    ck_assert_int_eq(vocx_rank(&rk, s, &o), VOCX_OK);
+    ck_assert_uint_eq(vocx_ranking_count(rk), 1);
+    ck_assert_double_eq_tol(vocx_ranking_row(rk, 0)->clv_at_risk_attributed,
+                            600, EPS);
+    vocx_ranking_free(rk);
+    /* Segment silver: only B. */
+    o = (vocx_rank_options)VOCX_RANK_OPTIONS_INIT;
+    o.segment = "silver";
+    ck_assert_int_eq(vocx_rank(&rk, s, &o), VOCX_OK);
+    ck_assert_uint_eq(vocx_ranking_count(rk), 1);
+    ck_assert_str_eq(vocx_ranking_row(rk, 0)->issue, "i1");
+    ck_assert_double_eq_tol(vocx_ranking_row(rk, 0)->clv_at_risk_attributed,
+                            200, EPS);
+    vocx_ranking_free(rk);
+    /* Time window [Jan 3, Jan 5): c3 (A, i1, positive cue -> 0.25) and c4. */
+    o = (vocx_rank_options)VOCX_RANK_OPTIONS_INIT;
+    o.since = "2026-01-03";
+    o.until = "2026-01-05";
+    ck_assert_int_eq(vocx_rank(&rk, s, &o), VOCX_OK);
+    ck_assert_uint_eq(vocx_ranking_count(rk), 1);
+    ck_assert_double_eq_tol(vocx_ranking_row(rk, 0)->clv_at_risk,
+                            1000 * 0.25 + 500 * 0.4, EPS);
+    vocx_ranking_free(rk);
+    /* Block filter; kind filter with no match. */
+    o = (vocx_rank_options)VOCX_RANK_OPTIONS_INIT;
+    o.block = "culture";
+    ck_assert_int_eq(vocx_rank(&rk, s, &o), VOCX_OK);
+    ck_assert_uint_eq(vocx_ranking_count(rk), 1);
+    ck_assert_str_eq(vocx_ranking_row(rk, 0)->issue, "i2");
+    /* Alone, A's i2 risk takes all of A's at-risk value. */
+    ck_assert_double_eq_tol(vocx_ranking_row(rk, 0)->clv_at_risk_attributed,
+                            600, EPS);
+    vocx_ranking_free(rk);
+    o = (vocx_rank_options)VOCX_RANK_OPTIONS_INIT;
+    o.kind = VOCX_KIND_OPPORTUNITY;
+    ck_assert_int_eq(vocx_rank(&rk, s, &o), VOCX_OK);
+    ck_assert_uint_eq(vocx_ranking_count(rk), 0);
+    vocx_ranking_free(rk);
+    /* Bad options. */
+    o = (vocx_rank_options)VOCX_RANK_OPTIONS_INIT;
+    o.since = "last tuesday";
+    ck_assert_int_eq(vocx_rank(&rk, s, &o), VOCX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(vocx_store_errmsg(s), "last tuesday"));
+    o = (vocx_rank_options)VOCX_RANK_OPTIONS_INIT;
+    o.ruleset = "ffff";
+    ck_assert_int_eq(vocx_rank(&rk, s, &o), VOCX_ENOTFOUND);
+    o = (vocx_rank_options)VOCX_RANK_OPTIONS_INIT;
+    o.ruleset = "abc";
+    ck_assert_int_eq(vocx_rank(&rk, s, &o), VOCX_OK); /* hash prefix */
+    vocx_ranking_free(rk);
+    vocx_store_close(s);
+    tu_rm_db(db);
+}
+END_TEST
+
+typedef struct ev_log {
+    int n;
+    char cust[16][8];
+    double att[16];
+    char comment[16][8];
+} ev_log;
+
+static int on_ev(const vocx_evidence *ev, void *p)
+{
+    ev_log *l = p;
+    if (l->n < 16) {
+        snprintf(l->cust[l->n], 8, "%s", ev->customer_id ? ev->customer_id : "-");
+        l->att[l->n] = ev->clv_at_risk_attributed;
+        snprintf(l->comment[l->n], 8, "%s", ev->comment_id);
+    }
+    l->n++;
+    return 0;
+}
+
+START_TEST(test_explain)
+{
+    char db[512];
+    vocx_store *s = fresh(db, sizeof db, "explain.db");
+    small_dataset(s);
+    ev_log l = {0};
+    ck_assert_int_eq(vocx_rank_explain(s, NULL, "i1", on_ev, &l), VOCX_OK);
+    /* A (363.64: c1, c3), then B (200: c4), then U (unmatched: c6). */
+    ck_assert_int_eq(l.n, 4);
+    ck_assert_str_eq(l.cust[0], "A");
+    ck_assert_str_eq(l.comment[0], "c1");
+    ck_assert_str_eq(l.comment[1], "c3");
+    ck_assert_double_eq_tol(l.att[0], 800.0 * 0.5 / 1.1, EPS);
+    ck_assert_str_eq(l.cust[2], "B");
+    ck_assert_str_eq(l.cust[3], "U");
+    ck_assert_double_eq_tol(l.att[3], 0, EPS);
+    ck_assert_int_eq(vocx_rank_explain(s, NULL, "nope", on_ev, &l),
+                     VOCX_ENOTFOUND);
+    vocx_store_close(s);
+    tu_rm_db(db);
+}
+END_TEST
+
+START_TEST(test_nothing_to_rank_yet)
+{
+    char db[512];
+    vocx_store *s = fresh(db, sizeof db, "empty.db");
+    vocx_ranking *rk = NULL;
+    ck_assert_int_eq(vocx_rank(&rk, s, NULL), VOCX_ENOTFOUND);
+    ck_assert_ptr_nonnull(strstr(vocx_store_errmsg(s), "vocx classify"));
+    exec(s, "INSERT INTO rulesets(ruleset_id, hash, loaded_at) VALUES"
+            " (1, 'h', 'now');"
+            "INSERT INTO comments(comment_id, source_id, text, ingested_at)"
+            " VALUES (1, 'a', 't', 'now');"
+            "INSERT INTO classifications(comment_id, ruleset_id,"
+            " classified_at) VALUES (1, 1, 'now')");
+    ck_assert_int_eq(vocx_rank(&rk, s, NULL), VOCX_ENOTFOUND);
+    ck_assert_ptr_nonnull(strstr(vocx_store_errmsg(s), "vocx clv fit"));
+    ck_assert_ptr_null(rk);
+    vocx_store_close(s);
+    tu_rm_db(db);
+}
+END_TEST
+
+/* Deterministic xorshift so failures reproduce. */
+static uint64_t rng_state = 88172645463325252ULL;
+static double rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (double)(rng_state >> 11) / 9007199254740992.0;
+}
+
+START_TEST(test_attribution_never_exceeds_clv_random)
+{
+    char db[512], sql[512];
+    for (int round = 0; round < 5; round++) {
+        vocx_store *s = fresh(db, sizeof db, "random.db");
+        exec(s, "BEGIN;"
+                "INSERT INTO rulesets(ruleset_id, hash, loaded_at) VALUES"
+                " (1, 'r', 'now');"
+                "INSERT INTO clv_models(model_id, kind, fitted_at) VALUES"
+                " (1, 'column', 'now')");
+        int nissues = 3 + (int)(rnd() * 20), ncust = 5 + (int)(rnd() * 200);
+        for (int i = 0; i < nissues; i++) {
+            snprintf(sql, sizeof sql,
+                     "INSERT INTO issues VALUES (1, 'i%d', 'b', 'l', "
+                     "'problem', %.3f, NULL)",
+                     i, rnd());
+            exec(s, sql);
+        }
+        double clv_sum = 0;
+        for (int c = 0; c < ncust; c++) {
+            double v = rnd() < 0.1 ? 0 : rnd() * 5000;
+            clv_sum += v;
+            snprintf(sql, sizeof sql,
+                     "INSERT INTO customer_clv VALUES (1, 'c%d', %.6f, NULL, "
+                     "NULL, NULL, 'column');"
+                     "INSERT INTO customers(customer_id, churn_prob) VALUES "
+                     "('c%d', %s)",
+                     c, v, c, rnd() < 0.3 ? "0.9" : "NULL");
+            exec(s, sql);
+        }
+        int ncomments = 50 + (int)(rnd() * 500);
+        for (int k = 0; k < ncomments; k++) {
+            snprintf(sql, sizeof sql,
+                     "INSERT INTO comments(comment_id, source_id, customer_id,"
+                     " text, ingested_at) VALUES (%d, 's%d', 'c%d', 't', "
+                     "'now');"
+                     "INSERT INTO classifications VALUES (%d, 1, 'now', %d, "
+                     "%d, NULL)",
+                     k + 1, k, (int)(rnd() * ncust), k + 1, rnd() < 0.2,
+                     rnd() < 0.2);
+            exec(s, sql);
+            int nraised = (int)(rnd() * 4);
+            for (int j = 0; j < nraised; j++) {
+                snprintf(sql, sizeof sql,
+                         "INSERT OR IGNORE INTO comment_issues(comment_id, "
+                         "ruleset_id, issue_id) VALUES (%d, 1, 'i%d')",
+                         k + 1, (int)(rnd() * nissues));
+                exec(s, sql);
+            }
+        }
+        exec(s, "COMMIT");
+        vocx_ranking *rk = NULL;
+        ck_assert_int_eq(vocx_rank(&rk, s, NULL), VOCX_OK);
+        double att = 0, at_risk = 0;
+        for (size_t i = 0; i < vocx_ranking_count(rk); i++) {
+            const vocx_rank_row *r = vocx_ranking_row(rk, i);
+            ck_assert(isfinite(r->clv_at_risk_attributed));
+            ck_assert(r->clv_at_risk_attributed <= r->clv_at_risk + EPS);
+            ck_assert(r->clv_at_risk <= r->clv_total + EPS);
+            if (i)
+                ck_assert(vocx_ranking_row(rk, i - 1)->clv_at_risk_attributed >=
+                          r->clv_at_risk_attributed);
+            att += r->clv_at_risk_attributed;
+            at_risk += r->clv_at_risk;
+        }
+        vocx_ranking_totals t;
+        vocx_ranking_totals_get(rk, &t);
+        ck_assert_msg(att <= t.clv_total + EPS, "attributed %f > total %f", att,
+                      t.clv_total);
+        ck_assert(t.clv_total <= clv_sum + 1e-3); /* values stored as %.6f */
+        ck_assert_double_eq_tol(att, t.clv_at_risk_attributed, 1e-6);
+        vocx_ranking_free(rk);
+        vocx_store_close(s);
+        tu_rm_db(db);
+    }
+}
+END_TEST
+
+int main(void)
+{
+    Suite *su = suite_create("rank");
+    TCase *tc = tcase_create("rank");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_hand_computed_ranking);
+    tcase_add_test(tc, test_filters);
+    tcase_add_test(tc, test_explain);
+    tcase_add_test(tc, test_nothing_to_rank_yet);
+    tcase_add_test(tc, test_attribution_never_exceeds_clv_random);
+    suite_add_tcase(su, tc);
+    return tu_run_suite(su);
+}
