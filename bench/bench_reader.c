@@ -43,7 +43,7 @@ static const char *const words[] = {
     "the", "app", "keeps", "crashing", "when", "I", "try", "to", "pay",
     "support", "was", "helpful", "but", "slow", "delivery", "late", "again",
     "caf\xC3\xA9", "great", "service", "refund", "never", "arrived", "price",
-    "too", "high", "love", "it", "cancel", "my", "account", "\xE2\x82\xAC" "20"};
+    "too", "high", "love", "it", "cancel", "my", "account", "20\xE2\x82\xAC"};
 
 /* One comment of roughly 60..260 bytes; with `quotes`, commas and
  * quotation marks that CSV must quote. */

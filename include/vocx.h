@@ -325,269 +325,6 @@ VOCX_API int vocx_ingest_read(vocx_store *store, vocx_read_cb read,
 
 
 /* ------------------------------------------------------------------------
- * Operational records (customer intelligence): customers and transactions
- * imported from CSV or JSON Lines, with the same streaming, reject
- * reporting and idempotency as comment ingest.
- * ---------------------------------------------------------------------- */
-
-#define VOCX_IMPORT_OPTIONS_VERSION 1
-
-/** Options for vocx_import_customers() / vocx_import_transactions().
- *  NULL column names mean the defaults shown; columns marked optional may
- *  be absent from the file. */
-typedef struct vocx_import_options {
-    unsigned int version;    /**< VOCX_IMPORT_OPTIONS_VERSION */
-    int format;              /**< VOCX_FORMAT_* */
-    const char *customer_col; /**< "customer_id" (required) */
-    /* customers */
-    const char *segment_col; /**< "segment" (optional) */
-    const char *clv_col;     /**< "clv" (optional): a value the CRM has */
-    const char *churn_col;   /**< "churn_probability" (optional), 0..1 */
-    const char *margin_col;  /**< "margin" (optional) */
-    /* transactions */
-    const char *id_col;      /**< "id" (optional): transaction id */
-    const char *date_col;    /**< "date" (required), ISO 8601 */
-    const char *amount_col;  /**< "amount" (required) */
-    int strict;              /**< any reject fails the import, nothing kept */
-    size_t batch_rows;       /**< rows per transaction; 0 = 5000 */
-    size_t max_record_bytes; /**< 0 = 256 MiB */
-    vocx_reject_cb on_reject;
-    void *reject_payload;
-    vocx_progress_cb on_progress;
-    void *progress_payload;
-} vocx_import_options;
-
-#define VOCX_IMPORT_OPTIONS_INIT                                               \
-    {VOCX_IMPORT_OPTIONS_VERSION, VOCX_FORMAT_AUTO, NULL, NULL, NULL, NULL,    \
-     NULL, NULL, NULL, NULL, 0, 0, 0, NULL, NULL, NULL, NULL}
-
-/** Initialise `opts` to the defaults.  Returns VOCX_EINVAL for NULL or an
- *  unknown version. */
-VOCX_API int vocx_import_options_init(vocx_import_options *opts,
-                                      unsigned int version);
-
-/**
- * Import customers (one row per customer id) from `path` ("-" or NULL:
- * stdin).  A known customer whose values changed is updated; counts come
- * back in `stats` as for comment ingest.  Numbers must be plain decimals
- * ("1234.5"); churn probabilities must lie in [0, 1]; bad values reject the
- * row with file:line:column.
- *
- * Returns as vocx_ingest_file() (VOCX_ECOLUMN names the missing column).
- */
-VOCX_API int vocx_import_customers(vocx_store *store, const char *path,
-                                   const vocx_import_options *opts,
-                                   vocx_ingest_stats *stats);
-
-/**
- * Import transactions (customer, date, amount) from `path`.  With an id
- * column, the id is the key: a changed row is updated.  Without one, rows
- * are matched by content (customer, day, amount, and how many identical
- * rows came before in the same file), so re-importing a file adds nothing
- * and a file with two identical purchases keeps both.  Dates are stored as
- * UTC days ("YYYY-MM-DD"); amounts may be zero or negative (refunds).
- *
- * Returns as vocx_ingest_file().
- */
-VOCX_API int vocx_import_transactions(vocx_store *store, const char *path,
-                                      const vocx_import_options *opts,
-                                      vocx_ingest_stats *stats);
-
-
-/* ------------------------------------------------------------------------
- * Customer lifetime value.  See docs/clv.md for the models and formulas.
- * ---------------------------------------------------------------------- */
-
-#define VOCX_CLV_AUTO 0   /**< per customer: BG/NBD + Gamma-Gamma where the
-                               customer has transactions, else the CRM's
-                               CLV column, else the simple formula */
-#define VOCX_CLV_BGNBD 1  /**< BG/NBD + Gamma-Gamma fitted on transactions */
-#define VOCX_CLV_COLUMN 2 /**< the CLV value imported with the customers */
-#define VOCX_CLV_SIMPLE 3 /**< margin x retention / (1 + discount - retention) */
-
-#define VOCX_CLV_OPTIONS_VERSION 1
-
-typedef struct vocx_clv_options {
-    unsigned int version;        /**< VOCX_CLV_OPTIONS_VERSION */
-    int model;                   /**< VOCX_CLV_*; default VOCX_CLV_AUTO */
-    const char *calibration_end; /**< ISO date, inclusive; NULL: the last
-                                      transaction date */
-    double horizon_months;       /**< CLV horizon; default 12 */
-    double annual_discount;      /**< default 0.10 */
-    double margin;               /**< share of spend that is profit, 0..1;
-                                      default 1 (CLV in revenue) */
-    double retention;            /**< simple formula: retention per year
-                                      when a customer has no churn
-                                      probability; default 0.8 */
-    int max_iterations;          /**< fit iteration cap; default 200 */
-} vocx_clv_options;
-
-#define VOCX_CLV_OPTIONS_INIT                                                  \
-    {VOCX_CLV_OPTIONS_VERSION, VOCX_CLV_AUTO, NULL, 12.0, 0.10, 1.0, 0.8, 200}
-
-/** What vocx_clv_fit() did. */
-typedef struct vocx_clv_report {
-    int64_t model_id;         /**< clv_models row holding the values */
-    int model;                /**< VOCX_CLV_* requested */
-    char calibration_end[11]; /**< "YYYY-MM-DD", "" when no transactions */
-    size_t customers;         /**< customers given a CLV */
-    size_t from_bgnbd, from_column, from_simple; /**< by source */
-    size_t no_value;          /**< known customers without any source */
-    double total_clv;
-    /* BG/NBD, when fitted */
-    int fitted;               /**< 1 when BG/NBD was fitted */
-    size_t fit_customers;     /**< customers in the BG/NBD fit */
-    double r, alpha, a, b, log_likelihood;
-    int iterations, converged;
-    /* Gamma-Gamma */
-    size_t spend_customers;   /**< repeat customers in the spend fit */
-    size_t spend_excluded;    /**< excluded: mean repeat spend <= 0 */
-    double p, q, gamma, spend_log_likelihood;
-    int spend_iterations, spend_converged;
-    size_t transactions;      /**< transactions read */
-    size_t after_end;         /**< transactions after the calibration end */
-    char message[256];        /**< notes: fallbacks taken, convergence */
-} vocx_clv_report;
-
-/**
- * Compute every known customer's CLV and store it as a new CLV model (the
- * latest model is what ranking uses unless told otherwise).  Customers are
- * those in the customers table and those with transactions.
- *
- * Returns VOCX_OK; VOCX_EINVAL (bad options, unparseable date);
- * VOCX_EMODEL (the requested model cannot be fitted: no transactions, no
- * repeat purchasers, no convergence -- report->message says which and
- * report->iterations how far it got; nothing is stored); VOCX_EREADONLY;
- * VOCX_EDB; VOCX_ENOMEM.
- */
-VOCX_API int vocx_clv_fit(vocx_store *store, const vocx_clv_options *opts,
-                          vocx_clv_report *report);
-
-/* ------------------------------------------------------------------------
- * Ranking issues by CLV at risk.  See docs/ranking.md for the risk model.
- * ---------------------------------------------------------------------- */
-
-#define VOCX_RANK_OPTIONS_VERSION 1
-
-typedef struct vocx_rank_options {
-    unsigned int version;     /**< VOCX_RANK_OPTIONS_VERSION */
-    const char *ruleset;      /**< rule-set hash (or a unique prefix);
-                                   NULL: the most recently classified */
-    int64_t clv_model_id;     /**< 0: the latest CLV model */
-    const char *since;        /**< comments created at/after (ISO 8601) */
-    const char *until;        /**< comments created before */
-    const char *channel;      /**< only this channel */
-    const char *segment;      /**< only customers of this segment */
-    const char *block;        /**< only issues of this building block */
-    int kind;                 /**< 0 all, else VOCX_KIND_* */
-    double churn_uplift;      /**< share of the way to 1 a churn cue moves
-                                   the risk; default 0.5 */
-    double positive_damping;  /**< factor a positive cue (without churn
-                                   cue) applies to the risk; default 0.5 */
-    int record;               /**< non-zero: record the run in
-                                   analysis_runs (read-write store) */
-} vocx_rank_options;
-
-#define VOCX_RANK_OPTIONS_INIT                                                 \
-    {VOCX_RANK_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0,      \
-     0.5, 0.5, 0}
-
-/** One issue's figures.  Strings live as long as the ranking. */
-typedef struct vocx_rank_row {
-    const char *block;
-    const char *issue;
-    const char *label;
-    const char *kind;         /**< "problem", "opportunity", "praise" */
-    const char *owner;        /**< NULL when none */
-    double severity;
-    uint64_t comments;        /**< comments raising the issue */
-    uint64_t customers;       /**< distinct known customers among them */
-    uint64_t unmatched;       /**< comments from unknown or anonymous
-                                   customers (counted, no CLV) */
-    double clv_total;         /**< sum of those customers' CLV */
-    double clv_at_risk;       /**< sum of CLV x risk */
-    double clv_at_risk_attributed; /**< share that never double counts */
-} vocx_rank_row;
-
-typedef struct vocx_ranking vocx_ranking;
-
-/**
- * Rank issues by attributed CLV at risk (descending; ties by CLV at risk,
- * then issue id).  Reads one consistent snapshot of the store.
- *
- * Returns VOCX_OK; VOCX_EINVAL (bad options); VOCX_ENOTFOUND (no
- * classification or no CLV model yet: the message says which command to
- * run); VOCX_EDB; VOCX_ENOMEM.
- */
-VOCX_API int vocx_rank(vocx_ranking **out, vocx_store *store,
-                       const vocx_rank_options *opts);
-
-/** Number of rows (issues raised at least once under the filters). */
-VOCX_API size_t vocx_ranking_count(const vocx_ranking *ranking);
-/** Row `i` in rank order, or NULL when out of range. */
-VOCX_API const vocx_rank_row *vocx_ranking_row(const vocx_ranking *ranking,
-                                               size_t i);
-
-/** Totals of a ranking. */
-typedef struct vocx_ranking_totals {
-    uint64_t comments;        /**< comments considered */
-    uint64_t classified;      /**< of which raised at least one issue */
-    uint64_t customers;       /**< distinct known customers who commented */
-    uint64_t unmatched_comments; /**< comments from unknown customers */
-    uint64_t unmatched_customers; /**< distinct unknown customer ids */
-    uint64_t anonymous_comments;  /**< comments without a customer id */
-    double clv_total;         /**< CLV of the known customers who commented */
-    double clv_at_risk_attributed; /**< sum over issues, <= clv_total */
-    int64_t run_id;           /**< analysis_runs row, 0 if not recorded */
-    int64_t clv_model_id;
-    const char *ruleset;      /**< rule-set hash used */
-} vocx_ranking_totals;
-
-VOCX_API int vocx_ranking_totals_get(const vocx_ranking *ranking,
-                                     vocx_ranking_totals *out);
-
-/** The unknown customer ids behind unmatched comments (sorted); `i` from 0
- *  to unmatched_customers - 1, NULL past the end. */
-VOCX_API const char *vocx_ranking_unmatched(const vocx_ranking *ranking,
-                                            size_t i);
-
-/** NULL is a no-op. */
-VOCX_API void vocx_ranking_free(vocx_ranking *ranking);
-
-/** One comment behind an issue's figures (vocx_rank_explain). */
-typedef struct vocx_evidence {
-    const char *issue;
-    const char *customer_id;  /**< NULL: anonymous */
-    int known;                /**< 1 when the customer has a CLV */
-    double clv;
-    const char *clv_source;   /**< "bgnbd", "column", "simple", NULL */
-    double risk;              /**< risk used for this customer and issue */
-    const char *risk_source;  /**< "churn_probability" or "severity" */
-    int churn_cues, positive_cues;
-    double clv_at_risk_attributed; /**< this customer's share */
-    const char *comment_id;   /**< source id */
-    const char *created_at;
-    const char *channel;
-    const char *text;
-    uint32_t rule_line;
-    const char *spans;        /**< JSON [[start,end],...] in text */
-} vocx_evidence;
-
-/** Called per comment, customers by attributed value descending.  Return
- *  non-zero to stop. */
-typedef int (*vocx_evidence_cb)(const vocx_evidence *ev, void *payload);
-
-/**
- * Explain one issue's figures under the same options: every customer and
- * comment behind it, with CLV, risk and the matched spans.
- * Returns as vocx_rank(), and VOCX_ENOTFOUND for an unknown issue id.
- */
-VOCX_API int vocx_rank_explain(vocx_store *store,
-                               const vocx_rank_options *opts,
-                               const char *issue_id, vocx_evidence_cb cb,
-                               void *payload);
-
-/* ------------------------------------------------------------------------
  * Reading comments back
  * ---------------------------------------------------------------------- */
 
@@ -666,6 +403,77 @@ VOCX_API int vocx_cursor_next(vocx_cursor *cur, const vocx_comment_row **row);
 
 /** Free a cursor.  NULL is a no-op. */
 VOCX_API void vocx_cursor_free(vocx_cursor *cur);
+
+
+/* ------------------------------------------------------------------------
+ * Operational records (customer intelligence): customers and transactions
+ * imported from CSV or JSON Lines, with the same streaming, reject
+ * reporting and idempotency as comment ingest.
+ * ---------------------------------------------------------------------- */
+
+#define VOCX_IMPORT_OPTIONS_VERSION 1
+
+/** Options for vocx_import_customers() / vocx_import_transactions().
+ *  NULL column names mean the defaults shown; columns marked optional may
+ *  be absent from the file. */
+typedef struct vocx_import_options {
+    unsigned int version;    /**< VOCX_IMPORT_OPTIONS_VERSION */
+    int format;              /**< VOCX_FORMAT_* */
+    const char *customer_col; /**< "customer_id" (required) */
+    /* customers */
+    const char *segment_col; /**< "segment" (optional) */
+    const char *clv_col;     /**< "clv" (optional): a value the CRM has */
+    const char *churn_col;   /**< "churn_probability" (optional), 0..1 */
+    const char *margin_col;  /**< "margin" (optional) */
+    /* transactions */
+    const char *id_col;      /**< "id" (optional): transaction id */
+    const char *date_col;    /**< "date" (required), ISO 8601 */
+    const char *amount_col;  /**< "amount" (required) */
+    int strict;              /**< any reject fails the import, nothing kept */
+    size_t batch_rows;       /**< rows per transaction; 0 = 5000 */
+    size_t max_record_bytes; /**< 0 = 256 MiB */
+    vocx_reject_cb on_reject;
+    void *reject_payload;
+    vocx_progress_cb on_progress;
+    void *progress_payload;
+} vocx_import_options;
+
+#define VOCX_IMPORT_OPTIONS_INIT                                               \
+    {VOCX_IMPORT_OPTIONS_VERSION, VOCX_FORMAT_AUTO, NULL, NULL, NULL, NULL,    \
+     NULL, NULL, NULL, NULL, 0, 0, 0, NULL, NULL, NULL, NULL}
+
+/** Initialise `opts` to the defaults.  Returns VOCX_EINVAL for NULL or an
+ *  unknown version. */
+VOCX_API int vocx_import_options_init(vocx_import_options *opts,
+                                      unsigned int version);
+
+/**
+ * Import customers (one row per customer id) from `path` ("-" or NULL:
+ * stdin).  A known customer whose values changed is updated; counts come
+ * back in `stats` as for comment ingest.  Numbers must be plain decimals
+ * ("1234.5"); churn probabilities must lie in [0, 1]; bad values reject the
+ * row with file:line:column.
+ *
+ * Returns as vocx_ingest_file() (VOCX_ECOLUMN names the missing column).
+ */
+VOCX_API int vocx_import_customers(vocx_store *store, const char *path,
+                                   const vocx_import_options *opts,
+                                   vocx_ingest_stats *stats);
+
+/**
+ * Import transactions (customer, date, amount) from `path`.  With an id
+ * column, the id is the key: a changed row is updated.  Without one, rows
+ * are matched by content (customer, day, amount, and how many identical
+ * rows came before in the same file), so re-importing a file adds nothing
+ * and a file with two identical purchases keeps both.  Dates are stored as
+ * UTC days ("YYYY-MM-DD"); amounts may be zero or negative (refunds).
+ *
+ * Returns as vocx_ingest_file().
+ */
+VOCX_API int vocx_import_transactions(vocx_store *store, const char *path,
+                                      const vocx_import_options *opts,
+                                      vocx_ingest_stats *stats);
+
 
 
 /* ------------------------------------------------------------------------
@@ -861,6 +669,319 @@ typedef struct vocx_result {
 VOCX_API int vocx_classify(const vocx_rules *rules, vocx_scratch *scratch,
                            const char *text, size_t len, unsigned int flags,
                            const vocx_result **out);
+
+
+/* ------------------------------------------------------------------------
+ * Evaluating rules against a labeled set (the rule author's regression
+ * suite): per-issue precision, recall and F1.
+ * ---------------------------------------------------------------------- */
+
+#define VOCX_EVAL_OPTIONS_VERSION 1
+
+typedef struct vocx_eval_options {
+    unsigned int version;      /**< VOCX_EVAL_OPTIONS_VERSION */
+    int format;                /**< VOCX_FORMAT_* of the labeled file */
+    const char *id_col;        /**< "id" (optional) */
+    const char *text_col;      /**< "text" */
+    const char *expected_col;  /**< "expected": issue ids separated by ';'
+                                    (or ','), empty for none */
+} vocx_eval_options;
+
+#define VOCX_EVAL_OPTIONS_INIT                                                 \
+    {VOCX_EVAL_OPTIONS_VERSION, VOCX_FORMAT_AUTO, NULL, NULL, NULL}
+
+/** Figures for one issue (or, for the totals, micro-averaged). */
+typedef struct vocx_eval_issue {
+    const char *issue;        /**< issue id; "(all)" for the totals */
+    uint64_t tp, fp, fn;
+    double precision, recall, f1; /**< 1 when undefined (nothing expected
+                                       and nothing raised) */
+} vocx_eval_issue;
+
+/** A disagreement between the rules and the labels. */
+typedef struct vocx_eval_miss {
+    int false_positive;       /**< 1: raised but not expected; 0: missed */
+    const char *issue;
+    const char *id;           /**< row id, or the line number as text */
+    uint64_t line;            /**< line of the row in the file */
+    const char *text;
+    uint32_t rule_line;       /**< rule that fired (false positives) */
+} vocx_eval_miss;
+
+typedef struct vocx_eval vocx_eval;
+
+/**
+ * Classify every row of a labeled CSV / JSON Lines file with `rules` and
+ * compare with its expected issues.  Issues the labels name but the rules
+ * do not define are reported as warnings in `diag`, with their line; bad
+ * rows (file:line:column) too, and they are skipped.
+ *
+ * Returns VOCX_OK; VOCX_EIO; VOCX_ECOLUMN; VOCX_EPARSE; VOCX_EINVAL;
+ * VOCX_ENOMEM.  `diag` (may be NULL) receives the warnings and errors.
+ */
+VOCX_API int vocx_rules_evaluate(vocx_eval **out, const vocx_rules *rules,
+                                 const char *path,
+                                 const vocx_eval_options *opts,
+                                 vocx_diagnostics **diag);
+
+/** Rows evaluated. */
+VOCX_API uint64_t vocx_eval_rows(const vocx_eval *ev);
+/** Micro-averaged totals over all issues, and the macro-averaged F1 over
+ *  the issues that were expected or raised at least once. */
+VOCX_API int vocx_eval_totals(const vocx_eval *ev, vocx_eval_issue *micro,
+                              double *macro_f1);
+/** Issues expected or raised at least once, in rule-file order. */
+VOCX_API size_t vocx_eval_issue_count(const vocx_eval *ev);
+VOCX_API const vocx_eval_issue *vocx_eval_issue_get(const vocx_eval *ev,
+                                                    size_t i);
+/** False positives and negatives, in file order. */
+VOCX_API size_t vocx_eval_miss_count(const vocx_eval *ev);
+VOCX_API const vocx_eval_miss *vocx_eval_miss_get(const vocx_eval *ev,
+                                                  size_t i);
+/** NULL is a no-op. */
+VOCX_API void vocx_eval_free(vocx_eval *ev);
+
+/* ------------------------------------------------------------------------
+ * Classifying the stored comments
+ * ---------------------------------------------------------------------- */
+
+#define VOCX_CLASSIFY_OPTIONS_VERSION 1
+
+typedef struct vocx_classify_options {
+    unsigned int version;     /**< VOCX_CLASSIFY_OPTIONS_VERSION */
+    int all;                  /**< non-zero: classify every comment again,
+                                   not only those this rule set has not seen */
+    int threads;              /**< worker threads; 0 or 1: the calling
+                                   thread only */
+    size_t batch_comments;    /**< comments per transaction; 0 = 2000 */
+    vocx_progress_cb on_progress; /**< after each committed batch: rows =
+                                   comments done, bytes = of total */
+    void *progress_payload;
+} vocx_classify_options;
+
+#define VOCX_CLASSIFY_OPTIONS_INIT                                             \
+    {VOCX_CLASSIFY_OPTIONS_VERSION, 0, 0, 0, NULL, NULL}
+
+typedef struct vocx_classify_stats {
+    uint64_t classified;      /**< comments classified by this call */
+    uint64_t skipped;         /**< already classified by this rule set */
+    uint64_t with_issues;     /**< classified comments raising >= 1 issue */
+    uint64_t hits;            /**< issues raised in total */
+    uint64_t churn;           /**< comments with a churn cue */
+    uint64_t warnings;        /**< rule warnings (regex limits) */
+    int64_t ruleset_id;
+    char ruleset_hash[65];
+} vocx_classify_stats;
+
+/**
+ * Classify the stored comments that `rules` has not classified yet (all of
+ * them with opts->all) and store the results -- issues raised, the rule
+ * that fired, evidence spans, cues -- together with the rule set (its hash,
+ * taxonomy and source text), so every stored result says which rules
+ * produced it.  Re-running with unchanged rules and comments does no work;
+ * a comment whose text changed is classified again.  Results are committed
+ * in batches: an interrupted run keeps whole batches and the next run
+ * continues where it stopped.
+ *
+ * Returns VOCX_OK; VOCX_EINVAL; VOCX_EREADONLY; VOCX_ECANCEL; VOCX_EDB;
+ * VOCX_EBUSY; VOCX_ENOMEM.
+ */
+VOCX_API int vocx_store_classify(vocx_store *store, const vocx_rules *rules,
+                                 const vocx_classify_options *opts,
+                                 vocx_classify_stats *stats);
+
+/* ------------------------------------------------------------------------
+ * Customer lifetime value.  See docs/clv.md for the models and formulas.
+ * ---------------------------------------------------------------------- */
+
+#define VOCX_CLV_AUTO 0   /**< per customer: BG/NBD + Gamma-Gamma where the
+                               customer has transactions, else the CRM's
+                               CLV column, else the simple formula */
+#define VOCX_CLV_BGNBD 1  /**< BG/NBD + Gamma-Gamma fitted on transactions */
+#define VOCX_CLV_COLUMN 2 /**< the CLV value imported with the customers */
+#define VOCX_CLV_SIMPLE 3 /**< margin x retention / (1 + discount - retention) */
+
+#define VOCX_CLV_OPTIONS_VERSION 1
+
+typedef struct vocx_clv_options {
+    unsigned int version;        /**< VOCX_CLV_OPTIONS_VERSION */
+    int model;                   /**< VOCX_CLV_*; default VOCX_CLV_AUTO */
+    const char *calibration_end; /**< ISO date, inclusive; NULL: the last
+                                      transaction date */
+    double horizon_months;       /**< CLV horizon; default 12 */
+    double annual_discount;      /**< default 0.10 */
+    double margin;               /**< share of spend that is profit, 0..1;
+                                      default 1 (CLV in revenue) */
+    double retention;            /**< simple formula: retention per year
+                                      when a customer has no churn
+                                      probability; default 0.8 */
+    int max_iterations;          /**< fit iteration cap; default 200 */
+} vocx_clv_options;
+
+#define VOCX_CLV_OPTIONS_INIT                                                  \
+    {VOCX_CLV_OPTIONS_VERSION, VOCX_CLV_AUTO, NULL, 12.0, 0.10, 1.0, 0.8, 200}
+
+/** What vocx_clv_fit() did. */
+typedef struct vocx_clv_report {
+    int64_t model_id;         /**< clv_models row holding the values */
+    int model;                /**< VOCX_CLV_* requested */
+    char calibration_end[11]; /**< "YYYY-MM-DD", "" when no transactions */
+    size_t customers;         /**< customers given a CLV */
+    size_t from_bgnbd, from_column, from_simple; /**< by source */
+    size_t no_value;          /**< known customers without any source */
+    double total_clv;
+    /* BG/NBD, when fitted */
+    int fitted;               /**< 1 when BG/NBD was fitted */
+    size_t fit_customers;     /**< customers in the BG/NBD fit */
+    double r, alpha, a, b, log_likelihood;
+    int iterations, converged;
+    /* Gamma-Gamma */
+    size_t spend_customers;   /**< repeat customers in the spend fit */
+    size_t spend_excluded;    /**< excluded: mean repeat spend <= 0 */
+    double p, q, gamma, spend_log_likelihood;
+    int spend_iterations, spend_converged;
+    size_t transactions;      /**< transactions read */
+    size_t after_end;         /**< transactions after the calibration end */
+    char message[256];        /**< notes: fallbacks taken, convergence */
+} vocx_clv_report;
+
+/**
+ * Compute every known customer's CLV and store it as a new CLV model (the
+ * latest model is what ranking uses unless told otherwise).  Customers are
+ * those in the customers table and those with transactions.
+ *
+ * Returns VOCX_OK; VOCX_EINVAL (bad options, unparseable date);
+ * VOCX_EMODEL (the requested model cannot be fitted: no transactions, no
+ * repeat purchasers, no convergence -- report->message says which and
+ * report->iterations how far it got; nothing is stored); VOCX_EREADONLY;
+ * VOCX_EDB; VOCX_ENOMEM.
+ */
+VOCX_API int vocx_clv_fit(vocx_store *store, const vocx_clv_options *opts,
+                          vocx_clv_report *report);
+
+/* ------------------------------------------------------------------------
+ * Ranking issues by CLV at risk.  See docs/ranking.md for the risk model.
+ * ---------------------------------------------------------------------- */
+
+#define VOCX_RANK_OPTIONS_VERSION 1
+
+typedef struct vocx_rank_options {
+    unsigned int version;     /**< VOCX_RANK_OPTIONS_VERSION */
+    const char *ruleset;      /**< rule-set hash (or a unique prefix);
+                                   NULL: the most recently classified */
+    int64_t clv_model_id;     /**< 0: the latest CLV model */
+    const char *since;        /**< comments created at/after (ISO 8601) */
+    const char *until;        /**< comments created before */
+    const char *channel;      /**< only this channel */
+    const char *segment;      /**< only customers of this segment */
+    const char *block;        /**< only issues of this building block */
+    int kind;                 /**< 0 all, else VOCX_KIND_* */
+    double churn_uplift;      /**< share of the way to 1 a churn cue moves
+                                   the risk; default 0.5 */
+    double positive_damping;  /**< factor a positive cue (without churn
+                                   cue) applies to the risk; default 0.5 */
+    int record;               /**< non-zero: record the run in
+                                   analysis_runs (read-write store) */
+} vocx_rank_options;
+
+#define VOCX_RANK_OPTIONS_INIT                                                 \
+    {VOCX_RANK_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0,      \
+     0.5, 0.5, 0}
+
+/** One issue's figures.  Strings live as long as the ranking. */
+typedef struct vocx_rank_row {
+    const char *block;
+    const char *issue;
+    const char *label;
+    const char *kind;         /**< "problem", "opportunity", "praise" */
+    const char *owner;        /**< NULL when none */
+    double severity;
+    uint64_t comments;        /**< comments raising the issue */
+    uint64_t customers;       /**< distinct known customers among them */
+    uint64_t unmatched;       /**< comments from unknown or anonymous
+                                   customers (counted, no CLV) */
+    double clv_total;         /**< sum of those customers' CLV */
+    double clv_at_risk;       /**< sum of CLV x risk */
+    double clv_at_risk_attributed; /**< share that never double counts */
+} vocx_rank_row;
+
+typedef struct vocx_ranking vocx_ranking;
+
+/**
+ * Rank issues by attributed CLV at risk (descending; ties by CLV at risk,
+ * then issue id).  Reads one consistent snapshot of the store.
+ *
+ * Returns VOCX_OK; VOCX_EINVAL (bad options); VOCX_ENOTFOUND (no
+ * classification or no CLV model yet: the message says which command to
+ * run); VOCX_EDB; VOCX_ENOMEM.
+ */
+VOCX_API int vocx_rank(vocx_ranking **out, vocx_store *store,
+                       const vocx_rank_options *opts);
+
+/** Number of rows (issues raised at least once under the filters). */
+VOCX_API size_t vocx_ranking_count(const vocx_ranking *ranking);
+/** Row `i` in rank order, or NULL when out of range. */
+VOCX_API const vocx_rank_row *vocx_ranking_row(const vocx_ranking *ranking,
+                                               size_t i);
+
+/** Totals of a ranking. */
+typedef struct vocx_ranking_totals {
+    uint64_t comments;        /**< comments considered */
+    uint64_t classified;      /**< of which raised at least one issue */
+    uint64_t customers;       /**< distinct known customers who commented */
+    uint64_t unmatched_comments; /**< comments from unknown customers */
+    uint64_t unmatched_customers; /**< distinct unknown customer ids */
+    uint64_t anonymous_comments;  /**< comments without a customer id */
+    double clv_total;         /**< CLV of the known customers who commented */
+    double clv_at_risk_attributed; /**< sum over issues, <= clv_total */
+    int64_t run_id;           /**< analysis_runs row, 0 if not recorded */
+    int64_t clv_model_id;
+    const char *ruleset;      /**< rule-set hash used */
+} vocx_ranking_totals;
+
+VOCX_API int vocx_ranking_totals_get(const vocx_ranking *ranking,
+                                     vocx_ranking_totals *out);
+
+/** The unknown customer ids behind unmatched comments (sorted); `i` from 0
+ *  to unmatched_customers - 1, NULL past the end. */
+VOCX_API const char *vocx_ranking_unmatched(const vocx_ranking *ranking,
+                                            size_t i);
+
+/** NULL is a no-op. */
+VOCX_API void vocx_ranking_free(vocx_ranking *ranking);
+
+/** One comment behind an issue's figures (vocx_rank_explain). */
+typedef struct vocx_evidence {
+    const char *issue;
+    const char *customer_id;  /**< NULL: anonymous */
+    int known;                /**< 1 when the customer has a CLV */
+    double clv;
+    const char *clv_source;   /**< "bgnbd", "column", "simple", NULL */
+    double risk;              /**< risk used for this customer and issue */
+    const char *risk_source;  /**< "churn_probability" or "severity" */
+    int churn_cues, positive_cues;
+    double clv_at_risk_attributed; /**< this customer's share */
+    const char *comment_id;   /**< source id */
+    const char *created_at;
+    const char *channel;
+    const char *text;
+    uint32_t rule_line;
+    const char *spans;        /**< JSON [[start,end],...] in text */
+} vocx_evidence;
+
+/** Called per comment, customers by attributed value descending.  Return
+ *  non-zero to stop. */
+typedef int (*vocx_evidence_cb)(const vocx_evidence *ev, void *payload);
+
+/**
+ * Explain one issue's figures under the same options: every customer and
+ * comment behind it, with CLV, risk and the matched spans.
+ * Returns as vocx_rank(), and VOCX_ENOTFOUND for an unknown issue id.
+ */
+VOCX_API int vocx_rank_explain(vocx_store *store,
+                               const vocx_rank_options *opts,
+                               const char *issue_id, vocx_evidence_cb cb,
+                               void *payload);
 
 #ifdef __cplusplus
 }

@@ -242,6 +242,18 @@ START_TEST(blank_lines_and_crlf)
 }
 END_TEST
 
+START_TEST(cr_is_not_content)
+{
+    /* the CR of a CR LF ends the line: a string left open there is
+     * unterminated, not a string holding a raw CR */
+    JL("{\"text\":\"abc\r\n{\"text\":\"ok\"}\r\n",
+       "jsonl cols=\n"
+       "rej 1:9 r1 invalid JSON: unterminated string\n"
+       "2-2 - [9]ok\n"
+       "end\n");
+}
+END_TEST
+
 START_TEST(string_escapes)
 {
     JL("{\"text\":\"q\\\" b\\\\ s\\/ \\b\\f\\n\\r\\t e\\u00e9 \\u20AC "
@@ -560,6 +572,35 @@ START_TEST(over_long_line)
 }
 END_TEST
 
+/* A 64 MiB line with a 1 MiB limit must not be buffered. */
+START_TEST(over_long_line_is_not_buffered)
+{
+    size_t field = (size_t)64 << 20;
+    char *in = malloc(field + 64);
+    size_t o = (size_t)sprintf(in, "{\"text\":\"");
+    memset(in + o, 'x', field);
+    o += field;
+    o += (size_t)sprintf(in + o, "\"}\n{\"text\":\"after\"}\n");
+    memrd m = {in, o, 0, MODE_WHOLE, 0, 0};
+    vx_table_spec spec = {ID_TEXT.names, ID_TEXT.req, 2, (size_t)1 << 20};
+    vx_table *t;
+    vx_diag d;
+    vx_row row;
+    ck_assert_int_eq(vx_table_open(&t, VOCX_FORMAT_JSONL, mem_read, &m, NULL,
+                                   &spec, &d), 0);
+    ck_assert_int_eq(vx_table_next(t, &row, &d), 2);
+    ck_assert_int_eq(d.reason, VOCX_REJECT_TOOLONG);
+    ck_assert_uint_eq(d.line, 1);
+    ck_assert_int_eq(vx_table_next(t, &row, &d), 1);
+    ck_assert_str_eq(row.val[1], "after");
+    ck_assert_uint_eq(row.line, 2);
+    ck_assert_int_eq(vx_table_next(t, &row, &d), 0);
+    ck_assert_uint_le(vx_table_buffer_size(t), (size_t)4 << 20);
+    vx_table_free(t);
+    free(in);
+}
+END_TEST
+
 START_TEST(bom_and_empty)
 {
     JL("\xEF\xBB\xBF{\"text\":\"a\"}\n",
@@ -636,6 +677,7 @@ static Suite *jsonl_suite(void)
     tcase_add_test(tc, simple_objects);
     tcase_add_test(tc, value_kinds);
     tcase_add_test(tc, blank_lines_and_crlf);
+    tcase_add_test(tc, cr_is_not_content);
     tcase_add_test(tc, string_escapes);
     tcase_add_test(tc, bad_escapes_and_surrogates);
     tcase_add_test(tc, nul_and_control_characters);
@@ -649,6 +691,7 @@ static Suite *jsonl_suite(void)
     tcase_add_test(tc, missing_keys);
     tcase_add_test(tc, key_case_alias);
     tcase_add_test(tc, over_long_line);
+    tcase_add_test(tc, over_long_line_is_not_buffered);
     tcase_add_test(tc, bom_and_empty);
     tcase_add_test(tc, ten_megabyte_string);
     tcase_add_test(tc, read_error);

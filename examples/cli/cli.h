@@ -80,7 +80,15 @@ void print_load_summary(const cli_common *c, const char *path,
 /* Money for people: 1234567.891 -> "1,234,567.89". */
 const char *fmt_money(double v, char buf[32]);
 
+/* Rules: the path to use and loading with diagnostics on stderr. */
+const char *cli_rules_path(const char *given);
+int cli_load_rules(const char *path, vocx_rules **out);
+
 /* Commands. */
+int cmd_classify(cli_common *c, int argc, char **argv);
+void help_classify(FILE *out);
+int cmd_rules(cli_common *c, int argc, char **argv);
+void help_rules(FILE *out);
 int cmd_rank(cli_common *c, int argc, char **argv);
 void help_rank(FILE *out);
 int cmd_clv(cli_common *c, int argc, char **argv);

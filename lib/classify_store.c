@@ -1,0 +1,455 @@
+/* vocx_store_classify: classify stored comments in batches, in parallel,
+ * and store results with the rule set that produced them. */
+#include "vocx_internal.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define VX_DEFAULT_CLASSIFY_BATCH 2000
+#define VX_CLASSIFY_BATCH_BYTES ((size_t)32 << 20) /* text per batch */
+#define VX_MAX_THREADS 64
+
+/* A growable byte buffer for serialized results. */
+typedef struct vx_buf {
+    char *p;
+    size_t len, cap;
+    int oom;
+} vx_buf;
+
+static void buf_reserve(vx_buf *b, size_t more)
+{
+    if (b->oom || b->len + more + 1 <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + more + 1)
+        cap *= 2;
+    char *n = realloc(b->p, cap);
+    if (!n) {
+        b->oom = 1;
+        return;
+    }
+    b->p = n;
+    b->cap = cap;
+}
+
+static void buf_printf(vx_buf *b, const char *fmt, ...) VX_PRINTF(2, 3);
+static void buf_printf(vx_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    buf_reserve(b, 64);
+    if (b->oom)
+        return;
+    va_start(ap, fmt);
+    int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        b->oom = 1;
+        return;
+    }
+    if ((size_t)n >= b->cap - b->len) {
+        buf_reserve(b, (size_t)n);
+        if (b->oom)
+            return;
+        va_start(ap, fmt);
+        vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+        va_end(ap);
+    }
+    b->len += (size_t)n;
+}
+
+/* One comment of a batch, in and out. */
+typedef struct item {
+    int64_t comment_id;
+    char *text;
+    size_t len;
+    /* results, offsets into the worker's buffers */
+    size_t hit_first, nhits;
+    int churn, positive;
+    size_t cues_off; /* NUL-terminated JSON in strs */
+    size_t nwarn;
+} item;
+
+typedef struct out_hit {
+    const char *issue; /* owned by the rules */
+    uint32_t rule_line;
+    double score;
+    size_t spans_off;
+} out_hit;
+
+typedef struct worker {
+    const vocx_rules *rules;
+    vocx_scratch *scratch;
+    item *items;
+    size_t first, count;
+    vx_buf strs;
+    out_hit *hits;
+    size_t nhits, caphits;
+    int rc;
+    pthread_t th;
+} worker;
+
+static void spans_json(vx_buf *b, const vocx_span *sp, size_t n)
+{
+    buf_printf(b, "[");
+    for (size_t i = 0; i < n; i++)
+        buf_printf(b, "%s[%zu,%zu]", i ? "," : "", sp[i].start, sp[i].end);
+    buf_printf(b, "]");
+}
+
+static int classify_one(worker *w, item *it)
+{
+    const vocx_result *res = NULL;
+    int rc = vocx_classify(w->rules, w->scratch, it->text, it->len, 0, &res);
+    if (rc)
+        return rc;
+    it->hit_first = w->nhits;
+    it->nhits = res->nhits;
+    it->churn = (int)res->churn_cues;
+    it->positive = (int)res->positive_cues;
+    it->nwarn = res->nwarnings;
+    if (w->nhits + res->nhits > w->caphits) {
+        size_t cap = w->caphits ? w->caphits : 256;
+        while (cap < w->nhits + res->nhits)
+            cap *= 2;
+        out_hit *n = realloc(w->hits, cap * sizeof *n);
+        if (!n)
+            return VOCX_ENOMEM;
+        w->hits = n;
+        w->caphits = cap;
+    }
+    for (size_t i = 0; i < res->nhits; i++) {
+        const vocx_hit *h = &res->hits[i];
+        out_hit *o = &w->hits[w->nhits++];
+        o->issue = h->issue->id;
+        o->rule_line = h->rule_line;
+        o->score = h->score;
+        o->spans_off = w->strs.len;
+        spans_json(&w->strs, h->spans, h->nspans);
+        buf_printf(&w->strs, "%c", '\0');
+    }
+    it->cues_off = w->strs.len;
+    buf_printf(&w->strs, "[");
+    for (size_t i = 0; i < res->ncues; i++) {
+        const vocx_cue *c = &res->cues[i];
+        buf_printf(&w->strs, "%s{\"kind\":\"%s\",\"line\":%u,\"span\":[%zu,%zu]}",
+                   i ? "," : "",
+                   c->kind == VOCX_CUE_CHURN ? "churn" : "positive",
+                   c->rule_line, c->span.start, c->span.end);
+    }
+    buf_printf(&w->strs, "]%c", '\0');
+    return w->strs.oom ? VOCX_ENOMEM : VOCX_OK;
+}
+
+static void *work(void *arg)
+{
+    worker *w = arg;
+    w->rc = VOCX_OK;
+    for (size_t i = w->first; i < w->first + w->count && !w->rc; i++)
+        w->rc = classify_one(w, &w->items[i]);
+    return NULL;
+}
+
+/* Record the rule set and its taxonomy once. */
+static int ensure_ruleset(vocx_store *s, const vocx_rules *rules, int64_t *id)
+{
+    char now[21];
+    vx_now_iso(now);
+    size_t srclen = 0;
+    const char *src = vocx_rules_source(rules, &srclen);
+    sqlite3_stmt *st = vx_stmt(s, "INSERT INTO rulesets(hash, name, source,"
+                                  " loaded_at) VALUES (?1, ?2, ?3, ?4)"
+                                  " ON CONFLICT(hash) DO NOTHING");
+    if (!st)
+        return s->errcode;
+    sqlite3_bind_text(st, 1, vocx_rules_hash(rules), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, vocx_rules_name(rules), -1, SQLITE_TRANSIENT);
+    if (src)
+        sqlite3_bind_text(st, 3, src, (int)srclen, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return vx_fail_db(s, "cannot record the rule set");
+    st = vx_stmt(s, "SELECT ruleset_id FROM rulesets WHERE hash = ?1");
+    if (!st)
+        return s->errcode;
+    sqlite3_bind_text(st, 1, vocx_rules_hash(rules), -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) != SQLITE_ROW)
+        return vx_fail_db(s, "cannot record the rule set");
+    *id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    for (size_t i = 0; i < vocx_rules_issue_count(rules); i++) {
+        vocx_issue_info in;
+        if (vocx_rules_issue(rules, i, &in))
+            continue;
+        st = vx_stmt(s, "INSERT OR IGNORE INTO issues(ruleset_id, issue_id,"
+                        " block, label, kind, severity, owner)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+        if (!st)
+            return s->errcode;
+        sqlite3_bind_int64(st, 1, *id);
+        sqlite3_bind_text(st, 2, in.id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, in.block, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, in.label, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, vocx_kind_name(in.kind), -1, SQLITE_STATIC);
+        sqlite3_bind_double(st, 6, in.severity);
+        if (in.owner)
+            sqlite3_bind_text(st, 7, in.owner, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            return vx_fail_db(s, "cannot record the issues");
+    }
+    return VOCX_OK;
+}
+
+static const char SQL_PENDING[] =
+    "SELECT c.comment_id, c.text FROM comments c"
+    " WHERE c.comment_id > ?2 AND NOT EXISTS (SELECT 1 FROM classifications k"
+    "  WHERE k.comment_id = c.comment_id AND k.ruleset_id = ?1)"
+    " ORDER BY c.comment_id LIMIT ?3";
+
+static void free_items(item *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(items[i].text);
+}
+
+/* Read the next batch of unclassified comments after `after`. */
+static int read_batch(vocx_store *s, int64_t ruleset_id, int64_t after,
+                      size_t max, item *items, size_t *n)
+{
+    *n = 0;
+    sqlite3_stmt *st = vx_stmt(s, SQL_PENDING);
+    if (!st)
+        return s->errcode;
+    sqlite3_bind_int64(st, 1, ruleset_id);
+    sqlite3_bind_int64(st, 2, after);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
+    size_t bytes = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        item *it = &items[*n];
+        memset(it, 0, sizeof *it);
+        it->comment_id = sqlite3_column_int64(st, 0);
+        const void *t = sqlite3_column_blob(st, 1);
+        it->len = (size_t)sqlite3_column_bytes(st, 1);
+        it->text = malloc(it->len + 1);
+        if (!it->text) {
+            sqlite3_reset(st);
+            return vx_fail(s, VOCX_ENOMEM, "out of memory");
+        }
+        if (it->len)
+            memcpy(it->text, t, it->len);
+        it->text[it->len] = '\0';
+        (*n)++;
+        bytes += it->len;
+        if (bytes >= VX_CLASSIFY_BATCH_BYTES)
+            break; /* bound memory for batches of huge comments */
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return vx_fail_db(s, "cannot read comments");
+    return VOCX_OK;
+}
+
+static int write_results(vocx_store *s, int64_t ruleset_id, worker *ws,
+                         int nw, const char *now, vocx_classify_stats *stats)
+{
+    for (int k = 0; k < nw; k++) {
+        worker *w = &ws[k];
+        for (size_t i = w->first; i < w->first + w->count; i++) {
+            item *it = &w->items[i];
+            sqlite3_stmt *st = vx_stmt(
+                s, "INSERT OR REPLACE INTO classifications(comment_id,"
+                   " ruleset_id, classified_at, churn_cues, positive_cues,"
+                   " cues) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+            if (!st)
+                return s->errcode;
+            sqlite3_bind_int64(st, 1, it->comment_id);
+            sqlite3_bind_int64(st, 2, ruleset_id);
+            sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+            sqlite3_bind_int(st, 4, it->churn);
+            sqlite3_bind_int(st, 5, it->positive);
+            const char *cues = w->strs.p + it->cues_off;
+            if (strcmp(cues, "[]"))
+                sqlite3_bind_text(st, 6, cues, -1, SQLITE_STATIC);
+            if (sqlite3_step(st) != SQLITE_DONE)
+                return vx_fail_db(s, "cannot store a classification");
+            for (size_t h = 0; h < it->nhits; h++) {
+                const out_hit *o = &w->hits[it->hit_first + h];
+                st = vx_stmt(s, "INSERT OR REPLACE INTO comment_issues("
+                                "comment_id, ruleset_id, issue_id, rule_line,"
+                                " score, spans) VALUES (?1, ?2, ?3, ?4, ?5,"
+                                " ?6)");
+                if (!st)
+                    return s->errcode;
+                sqlite3_bind_int64(st, 1, it->comment_id);
+                sqlite3_bind_int64(st, 2, ruleset_id);
+                sqlite3_bind_text(st, 3, o->issue, -1, SQLITE_STATIC);
+                sqlite3_bind_int(st, 4, (int)o->rule_line);
+                sqlite3_bind_double(st, 5, o->score);
+                sqlite3_bind_text(st, 6, w->strs.p + o->spans_off, -1,
+                                  SQLITE_STATIC);
+                if (sqlite3_step(st) != SQLITE_DONE)
+                    return vx_fail_db(s, "cannot store an issue");
+            }
+            stats->classified++;
+            stats->hits += it->nhits;
+            stats->with_issues += it->nhits > 0;
+            stats->churn += it->churn > 0;
+            stats->warnings += it->nwarn;
+        }
+    }
+    return VOCX_OK;
+}
+
+static uint64_t count_sql(vocx_store *s, const char *sql, int64_t ruleset_id)
+{
+    sqlite3_stmt *st = vx_stmt(s, sql);
+    if (!st)
+        return 0;
+    sqlite3_bind_int64(st, 1, ruleset_id);
+    uint64_t n = 0;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return n;
+}
+
+int vocx_store_classify(vocx_store *s, const vocx_rules *rules,
+                        const vocx_classify_options *opts,
+                        vocx_classify_stats *stats)
+{
+    vocx_classify_stats dummy;
+    if (!stats)
+        stats = &dummy;
+    memset(stats, 0, sizeof *stats);
+    if (!s)
+        return VOCX_EINVAL;
+    vx_clear_error(s);
+    vocx_classify_options defaults = VOCX_CLASSIFY_OPTIONS_INIT;
+    const vocx_classify_options *o = opts ? opts : &defaults;
+    if (!rules)
+        return vx_fail(s, VOCX_EINVAL, "no rules given");
+    if (o->version != VOCX_CLASSIFY_OPTIONS_VERSION)
+        return vx_fail(s, VOCX_EINVAL,
+                       "unsupported vocx_classify_options version %u",
+                       o->version);
+    if (o->threads < 0 || o->threads > VX_MAX_THREADS)
+        return vx_fail(s, VOCX_EINVAL, "threads must be 0..%d", VX_MAX_THREADS);
+    if (s->readonly)
+        return vx_fail(s, VOCX_EREADONLY, "the store is open read-only");
+    vx_snprintf(stats->ruleset_hash, sizeof stats->ruleset_hash, "%s",
+                vocx_rules_hash(rules));
+    int nw = o->threads > 1 ? o->threads : 1;
+    size_t batch = o->batch_comments ? o->batch_comments
+                                     : VX_DEFAULT_CLASSIFY_BATCH;
+    worker *ws = calloc((size_t)nw, sizeof *ws);
+    item *items = calloc(batch, sizeof *items);
+    int rc = VOCX_OK;
+    size_t n = 0;
+    if (!ws || !items) {
+        rc = vx_fail(s, VOCX_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (int k = 0; k < nw; k++) {
+        ws[k].rules = rules;
+        if (vocx_scratch_new(&ws[k].scratch)) {
+            rc = vx_fail(s, VOCX_ENOMEM, "out of memory");
+            goto done;
+        }
+    }
+    if ((rc = vx_begin(s)) || (rc = ensure_ruleset(s, rules, &stats->ruleset_id)))
+        goto fail;
+    if (o->all) {
+        sqlite3_stmt *st = vx_stmt(s, "DELETE FROM classifications WHERE"
+                                      " ruleset_id = ?1");
+        if (!st) {
+            rc = s->errcode;
+            goto fail;
+        }
+        sqlite3_bind_int64(st, 1, stats->ruleset_id);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            rc = vx_fail_db(s, "cannot reset classifications");
+            goto fail;
+        }
+    }
+    uint64_t total = count_sql(s, "SELECT count(*) FROM comments", 0);
+    stats->skipped = count_sql(s, "SELECT count(*) FROM classifications"
+                                  " WHERE ruleset_id = ?1",
+                               stats->ruleset_id);
+    if ((rc = vx_commit(s)))
+        goto fail;
+    int64_t after = 0;
+    char now[21];
+    vx_now_iso(now);
+    for (;;) {
+        if ((rc = vx_begin(s)))
+            goto fail;
+        if ((rc = read_batch(s, stats->ruleset_id, after, batch, items, &n)))
+            goto fail;
+        if (n == 0) {
+            vx_commit(s);
+            break;
+        }
+        after = items[n - 1].comment_id;
+        /* Split the batch across the workers; each keeps its own results. */
+        size_t per = (n + (size_t)nw - 1) / (size_t)nw;
+        int used = 0;
+        for (int k = 0; k < nw; k++) {
+            worker *w = &ws[k];
+            w->items = items;
+            w->first = (size_t)k * per;
+            w->count = w->first >= n ? 0 : (n - w->first < per ? n - w->first : per);
+            w->strs.len = 0;
+            w->nhits = 0;
+            w->rc = 0;
+        }
+        if (nw == 1) {
+            work(&ws[0]);
+            used = 1;
+        } else {
+            for (; used < nw; used++)
+                if (pthread_create(&ws[used].th, NULL, work, &ws[used]))
+                    break;
+            for (int k = 0; k < used; k++)
+                pthread_join(ws[k].th, NULL);
+            for (int k = used; k < nw; k++)
+                work(&ws[k]); /* thread creation failed: do it here */
+        }
+        for (int k = 0; k < nw; k++)
+            if (ws[k].rc) {
+                rc = vx_fail(s, ws[k].rc, "classification failed: %s",
+                             vocx_strerror(ws[k].rc));
+                goto fail;
+            }
+        if ((rc = write_results(s, stats->ruleset_id, ws, nw, now, stats)) ||
+            (rc = vx_commit(s)))
+            goto fail;
+        free_items(items, n);
+        n = 0;
+        if (o->on_progress &&
+            o->on_progress(stats->classified, stats->classified + stats->skipped,
+                           total, o->progress_payload)) {
+            rc = vx_fail(s, VOCX_ECANCEL, "cancelled after %llu comments",
+                         (unsigned long long)stats->classified);
+            goto done;
+        }
+    }
+    vx_log(s, VOCX_LOG_INFO, "classified %llu comments with rule set %.12s",
+           (unsigned long long)stats->classified, stats->ruleset_hash);
+    goto done;
+fail:
+    vx_rollback(s);
+done:
+    if (items)
+        free_items(items, n);
+    free(items);
+    if (ws)
+        for (int k = 0; k < nw; k++) {
+            vocx_scratch_free(ws[k].scratch);
+            free(ws[k].strs.p);
+            free(ws[k].hits);
+        }
+    free(ws);
+    return rc;
+}
