@@ -119,7 +119,7 @@ typedef struct vocx_store vocx_store;
 #define VOCX_OPEN_READONLY 0x2  /**< open read-only; no migration is done */
 
 /** The schema version this library writes (PRAGMA user_version). */
-#define VOCX_SCHEMA_VERSION 2
+#define VOCX_SCHEMA_VERSION 3
 
 /**
  * Open (and with VOCX_OPEN_CREATE, create) the database at `path`.
@@ -475,6 +475,34 @@ VOCX_API int vocx_import_transactions(vocx_store *store, const char *path,
                                       vocx_ingest_stats *stats);
 
 
+
+
+/**
+ * Use an existing CRM database in place instead of importing copies.  The
+ * file at `crm_path` is only ever opened read-only (vocx never writes to
+ * it).  `customers_sql` and `transactions_sql` (either may be NULL) are
+ * single SELECT statements run against that database, returning the
+ * columns of vocx_import_customers / vocx_import_transactions:
+ *   customers:    customer_id [, segment, clv, churn_probability, margin]
+ *   transactions: customer_id, date, amount
+ * for example "SELECT account_no AS customer_id, tier AS segment FROM
+ * accounts".  The mapping is checked now (the file opens, each statement is
+ * one read-only SELECT with the required columns) and stored; CLV fits,
+ * rankings and customer look-ups then read the CRM's rows on each run,
+ * alongside imported ones (a CRM row wins for the same customer id).
+ * Attaching again replaces the mapping.
+ *
+ * Returns VOCX_OK; VOCX_EINVAL (not one SELECT, a write, bad SQL: the
+ * message quotes SQLite's); VOCX_ECOLUMN (a required column is missing);
+ * VOCX_EIO (the CRM file cannot be opened); VOCX_EREADONLY; VOCX_EDB.
+ */
+VOCX_API int vocx_store_attach_crm(vocx_store *store, const char *crm_path,
+                                   const char *customers_sql,
+                                   const char *transactions_sql);
+
+/** Stop using the attached CRM database.  Returns VOCX_OK (also when none
+ *  was attached), VOCX_EREADONLY, VOCX_EDB. */
+VOCX_API int vocx_store_detach_crm(vocx_store *store);
 
 /* ------------------------------------------------------------------------
  * Diagnostics: every error of a rule file, each with file:line:column.
@@ -949,6 +977,33 @@ VOCX_API const char *vocx_ranking_unmatched(const vocx_ranking *ranking,
 
 /** NULL is a no-op. */
 VOCX_API void vocx_ranking_free(vocx_ranking *ranking);
+
+
+/** A customer's value as the current CLV model and the CRM see it. */
+typedef struct vocx_customer_value {
+    int known;                 /**< 1 when the CLV model has the customer */
+    double clv;                /**< 0 when unknown */
+    char source[16];           /**< "bgnbd", "column", "simple" or "" */
+    int has_churn_probability; /**< 1 when the CRM gave one */
+    double churn_probability;
+    char segment[64];          /**< "" when none */
+    int64_t clv_model_id;      /**< model used; 0 when there is none */
+} vocx_customer_value;
+
+/** Look up one customer in the latest CLV model (or `clv_model_id` > 0) and
+ *  the customers table.  An unknown customer is not an error: out->known is
+ *  0.  Returns VOCX_OK, VOCX_EINVAL, VOCX_EDB. */
+VOCX_API int vocx_store_customer_value(vocx_store *store,
+                                       const char *customer_id,
+                                       int64_t clv_model_id,
+                                       vocx_customer_value *out);
+
+/** The risk model of docs/ranking.md for one comment: `base` is the CRM's
+ *  churn probability when known, else the issue's severity; cues move it.
+ *  `opts` NULL uses the defaults.  Always in [0, 1].  Thread-safe. */
+VOCX_API double vocx_comment_risk(double base, size_t churn_cues,
+                                  size_t positive_cues,
+                                  const vocx_rank_options *opts);
 
 /** One comment behind an issue's figures (vocx_rank_explain). */
 typedef struct vocx_evidence {

@@ -101,10 +101,10 @@ static int load(vocx_store *s, clv_work *w)
     static const char sql[] =
         "SELECT k.customer_id, cu.customer_id IS NOT NULL, cu.clv_value,"
         " cu.churn_prob, cu.margin, t.txn_date, t.amount"
-        " FROM (SELECT customer_id FROM customers UNION"
-        "       SELECT customer_id FROM transactions) k"
-        " LEFT JOIN customers cu ON cu.customer_id = k.customer_id"
-        " LEFT JOIN transactions t ON t.customer_id = k.customer_id"
+        " FROM (SELECT customer_id FROM temp.vx_customers UNION"
+        "       SELECT customer_id FROM temp.vx_transactions) k"
+        " LEFT JOIN temp.vx_customers cu ON cu.customer_id = k.customer_id"
+        " LEFT JOIN temp.vx_transactions t ON t.customer_id = k.customer_id"
         " ORDER BY k.customer_id, t.txn_date";
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -357,7 +357,7 @@ int vocx_clv_fit(vocx_store *s, const vocx_clv_options *opts,
            *exp_spend = NULL;
     unsigned char *src = NULL;
     /* One write transaction: read a consistent snapshot, store atomically. */
-    if ((rc = vx_begin(s)) || (rc = load(s, &w)))
+    if ((rc = vx_crm_refresh(s)) || (rc = vx_begin(s)) || (rc = load(s, &w)))
         goto fail;
     r->transactions = w.ntx;
     if (w.ntx) {

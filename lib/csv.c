@@ -402,7 +402,7 @@ int vx_csv_next(vx_csv *r, vx_diag *d)
         r->pos = 0;
     }
     for (;;) {
-        int sr = scan(r);
+        int sr = s->buf ? scan(r) : SCAN_MORE; /* nothing read yet */
         if (sr == SCAN_EOF) {
             if (s->err) {
                 vx_diag_set(d, r->line, 0, 0, "read error");

@@ -602,15 +602,27 @@ static int reject_toolong(vx_jsonl *r, vx_diag *d)
     return 2;
 }
 
+static int io_fail(const vx_jsonl *r, vx_diag *d, int rc)
+{
+    vx_diag_set(d, r->next_line, 0, 0, "%s",
+                rc == VOCX_ENOMEM ? "out of memory" : "read error");
+    return rc;
+}
+
 /* Find the next line: *len gets its length without the LF.  Returns 1, 0
  * at the end of input, or a negative code. */
 static int next_line(vx_jsonl *r, vx_diag *d, size_t *len)
 {
     vx_src *s = r->src;
+    int rc;
+    if (!s->buf && (rc = vx_src_more(s)) < 0) /* nothing read yet */
+        return io_fail(r, d, rc);
     for (;;) {
         size_t n = s->end - s->start;
         const char *b = s->buf + s->start;
-        const char *nl = memchr(b + r->scanned, '\n', n - r->scanned);
+        const char *nl = n > r->scanned
+                             ? memchr(b + r->scanned, '\n', n - r->scanned)
+                             : NULL;
         if (nl) {
             *len = (size_t)(nl - b);
             r->consumed = *len + 1;
@@ -630,12 +642,8 @@ static int next_line(vx_jsonl *r, vx_diag *d, size_t *len)
             s->start += n;
             r->scanned = 0;
         }
-        int rc = vx_src_more(s);
-        if (rc < 0) {
-            vx_diag_set(d, r->next_line, 0, 0, "%s",
-                        rc == VOCX_ENOMEM ? "out of memory" : "read error");
-            return rc;
-        }
+        if ((rc = vx_src_more(s)) < 0)
+            return io_fail(r, d, rc);
     }
     r->scanned = 0;
     r->line = r->next_line++;

@@ -54,6 +54,18 @@ static const char *kind_name(int kind)
                                            : "unknown";
 }
 
+double vocx_comment_risk(double base, size_t churn_cues, size_t positive_cues,
+                         const vocx_rank_options *opts)
+{
+    vocx_rank_options defaults = VOCX_RANK_OPTIONS_INIT;
+    const vocx_rank_options *o = opts ? opts : &defaults;
+    if (!(base >= 0))
+        base = 0;
+    if (base > 1)
+        base = 1;
+    return comment_risk(base, churn_cues > 0, positive_cues > 0, o);
+}
+
 static int cmp_issue_id(const void *a, const void *b)
 {
     const issue_acc *x = a, *y = b;
@@ -257,7 +269,7 @@ static const char SQL_SCAN[] =
     "  AND cl.ruleset_id = ci.ruleset_id"
     " LEFT JOIN customer_clv cc ON cc.model_id = ?2"
     "  AND cc.customer_id = c.customer_id"
-    " LEFT JOIN customers cu ON cu.customer_id = c.customer_id"
+    " LEFT JOIN temp.vx_customers cu ON cu.customer_id = c.customer_id"
     " WHERE ci.ruleset_id = ?1" FILTER_SQL
     " ORDER BY c.customer_id IS NULL, c.customer_id, c.comment_id";
 
@@ -277,7 +289,7 @@ static const char SQL_TOTALS[] =
     "  AND cl.ruleset_id = ?1"
     " LEFT JOIN customer_clv cc ON cc.model_id = ?2"
     "  AND cc.customer_id = c.customer_id"
-    " LEFT JOIN customers cu ON cu.customer_id = c.customer_id"
+    " LEFT JOIN temp.vx_customers cu ON cu.customer_id = c.customer_id"
     " WHERE 1" FILTER_SQL;
 
 static const char SQL_CLV_TOTAL[] =
@@ -286,7 +298,7 @@ static const char SQL_CLV_TOTAL[] =
     "  SELECT c.customer_id FROM comments c"
     "  JOIN classifications cl ON cl.comment_id = c.comment_id"
     "   AND cl.ruleset_id = ?1"
-    "  LEFT JOIN customers cu ON cu.customer_id = c.customer_id"
+    "  LEFT JOIN temp.vx_customers cu ON cu.customer_id = c.customer_id"
     "  WHERE 1" FILTER_SQL ") AND ?1 IS NOT NULL";
 
 typedef struct filter_vals {
@@ -624,7 +636,7 @@ static int compute(vocx_store *s, const vocx_rank_options *o,
     if (!rk)
         return vx_fail(s, VOCX_ENOMEM, "out of memory");
     int64_t ruleset_id = 0, model_id = 0;
-    if ((rc = vx_exec(s, "BEGIN")))
+    if ((rc = vx_crm_refresh(s)) || (rc = vx_exec(s, "BEGIN")))
         goto fail;
     if ((rc = resolve(s, o, &ruleset_id, rk->ruleset_hash, &model_id)) ||
         (rc = load_issues(s, rk, ruleset_id, o)) ||
@@ -711,7 +723,7 @@ static const char SQL_EVIDENCE[] =
     "  AND cl.ruleset_id = ci.ruleset_id"
     " LEFT JOIN customer_clv cc ON cc.model_id = ?2"
     "  AND cc.customer_id = c.customer_id"
-    " LEFT JOIN customers cu ON cu.customer_id = c.customer_id"
+    " LEFT JOIN temp.vx_customers cu ON cu.customer_id = c.customer_id"
     " WHERE ci.ruleset_id = ?1 AND ci.issue_id = ?7"
     " AND c.customer_id IS ?8" FILTER_SQL
     " ORDER BY c.created_at, c.comment_id";
@@ -798,4 +810,51 @@ done:
     free(x.notes);
     vocx_ranking_free(rk);
     return rc;
+}
+
+int vocx_store_customer_value(vocx_store *s, const char *customer_id,
+                              int64_t clv_model_id, vocx_customer_value *out)
+{
+    if (!s)
+        return VOCX_EINVAL;
+    vx_clear_error(s);
+    if (!customer_id || !out)
+        return vx_fail(s, VOCX_EINVAL, "a customer id and an output are needed");
+    memset(out, 0, sizeof *out);
+    int rc = vx_crm_refresh(s);
+    if (rc)
+        return rc;
+    static const char sql[] =
+        "SELECT m.model_id, cc.clv, cc.source, cu.churn_prob, cu.segment"
+        " FROM (SELECT CASE WHEN ?2 > 0 THEN ?2 ELSE"
+        "        (SELECT max(model_id) FROM clv_models) END AS model_id) m"
+        " LEFT JOIN customer_clv cc ON cc.model_id = m.model_id"
+        "  AND cc.customer_id = ?1"
+        " LEFT JOIN temp.vx_customers cu ON cu.customer_id = ?1";
+    sqlite3_stmt *st = vx_stmt(s, sql);
+    if (!st)
+        return s->errcode;
+    sqlite3_bind_text(st, 1, customer_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, clv_model_id);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        rc = vx_fail_db(s, "cannot look up the customer");
+        sqlite3_reset(st);
+        return rc;
+    }
+    out->clv_model_id = sqlite3_column_int64(st, 0);
+    if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+        out->known = 1;
+        out->clv = sqlite3_column_double(st, 1);
+        vx_snprintf(out->source, sizeof out->source, "%s",
+                    (const char *)sqlite3_column_text(st, 2));
+    }
+    if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+        out->has_churn_probability = 1;
+        out->churn_probability = sqlite3_column_double(st, 3);
+    }
+    if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+        vx_snprintf(out->segment, sizeof out->segment, "%s",
+                    (const char *)sqlite3_column_text(st, 4));
+    sqlite3_reset(st);
+    return VOCX_OK;
 }

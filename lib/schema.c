@@ -125,7 +125,16 @@ static const char m2[] =
     "  params      TEXT,"
     "  summary     TEXT);";
 
-const char *const vx_migrations[] = {m1, m2};
+/* v2 -> v3: an operational CRM database used in place (read-only). */
+static const char m3[] =
+    "CREATE TABLE crm_sources("
+    "  name        TEXT PRIMARY KEY,"
+    "  path        TEXT NOT NULL,"
+    "  customers_sql TEXT,"
+    "  transactions_sql TEXT,"
+    "  attached_at TEXT NOT NULL);";
+
+const char *const vx_migrations[] = {m1, m2, m3};
 const int vx_migration_count = (int)(sizeof vx_migrations / sizeof vx_migrations[0]);
 
 _Static_assert(sizeof vx_migrations / sizeof vx_migrations[0] ==

@@ -219,7 +219,7 @@ int vocx_store_open(vocx_store **out, const char *path, unsigned int flags)
                     s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
         goto fail;
     }
-    if ((rc = configure(s)) || (rc = migrate(s))) {
+    if ((rc = configure(s)) || (rc = migrate(s)) || (rc = vx_crm_setup(s))) {
         char msg[VX_ERRMSG_MAX];
         memcpy(msg, s->errmsg, sizeof msg);
         if (strncmp(msg, path, strlen(path)) != 0)

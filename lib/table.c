@@ -45,8 +45,11 @@ static int make_room(vx_src *s)
             return 0;
     }
     /* Double, so a record that keeps growing is copied O(1) times per
-     * byte.  The readers discard an over-long record, which bounds this. */
+     * byte, but not past the limit: the most an accepted record needs,
+     * since the readers discard one that outgrows max_record_bytes. */
     size_t ncap = s->cap ? s->cap * 2 : SRC_INITIAL_CAP;
+    if (s->limit && ncap > s->limit)
+        ncap = s->limit;
     if (ncap < s->end + VX_READ_CHUNK)
         ncap = s->end + VX_READ_CHUNK;
     if (ncap < s->cap) /* overflow */
@@ -153,6 +156,7 @@ struct vx_table {
     const char **val;
     size_t *len;
     uint64_t *vcol;
+    uint64_t *vline;
 
     char **columns; /* the file's columns */
     size_t ncolumns;
@@ -208,6 +212,7 @@ void vx_table_free(vx_table *t)
     free((void *)t->val);
     free(t->len);
     free(t->vcol);
+    free(t->vline);
     for (size_t i = 0; i < t->ncolumns; i++)
         free(t->columns[i]);
     free(t->columns);
@@ -227,8 +232,9 @@ static int copy_spec(vx_table *t, const vx_table_spec *spec)
     t->val = calloc(k, sizeof *t->val);
     t->len = calloc(k, sizeof *t->len);
     t->vcol = calloc(k, sizeof *t->vcol);
+    t->vline = calloc(k, sizeof *t->vline);
     if (!t->names || !t->required || !t->alias || !t->col_of || !t->val ||
-        !t->len || !t->vcol)
+        !t->len || !t->vcol || !t->vline)
         return VOCX_ENOMEM;
     for (size_t i = 0; i < n; i++) {
         t->names[i] = dup_mem(spec->names[i], strlen(spec->names[i]));
@@ -570,6 +576,9 @@ int vx_table_open(vx_table **out, int format, vx_read_fn read, void *ctx,
     }
     vx_src_init(&t->src, read, ctx);
     int rc = copy_spec(t, spec);
+    /* a whole record, the chunk that ends it and the chunk being read */
+    if (t->max_rec < SIZE_MAX - 4 * VX_READ_CHUNK)
+        t->src.limit = t->max_rec + 2 * VX_READ_CHUNK;
     if (!rc)
         rc = skip_bom(&t->src);
     if (!rc) {
@@ -604,6 +613,7 @@ static void fill_row(const vx_table *t, vx_row *row, uint64_t line,
     row->val = t->val;
     row->len = t->len;
     row->col = t->vcol;
+    row->val_line = t->vline;
 }
 
 /* Reject a CSV field with a NUL byte or invalid UTF-8; 0 if it is fine. */
@@ -644,13 +654,13 @@ static int csv_next(vx_table *t, vx_row *row, vx_diag *d)
             t->val[i] = NULL;
             t->len[i] = 0;
             t->vcol[i] = 0;
+            t->vline[i] = 0;
             continue;
         }
         if (check_csv_field(t, i, d))
             return 2;
-        uint64_t line;
         t->val[i] = vx_csv_field(r, c, &t->len[i]);
-        vx_csv_field_pos(r, c, &line, &t->vcol[i]);
+        vx_csv_field_pos(r, c, &t->vline[i], &t->vcol[i]);
     }
     fill_row(t, row, vx_csv_line(r), vx_csv_end_line(r));
     return 1;
@@ -668,6 +678,7 @@ static int jsonl_fetch(vx_table *t, vx_row *row, vx_diag *d)
     uint64_t line = vx_jsonl_line(r);
     for (size_t i = 0; i < t->n; i++) {
         int kind = vx_jsonl_value(r, i, &t->val[i], &t->len[i], &t->vcol[i]);
+        t->vline[i] = t->vcol[i] ? line : 0;
         if (kind > VX_JSON_NULL || !t->required[i])
             continue;
         char name[128];

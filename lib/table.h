@@ -53,6 +53,7 @@ typedef struct vx_src {
     size_t start;
     size_t end;
     uint64_t base;  /* stream offset of buf[0] */
+    size_t limit;   /* growth stops here unless more is needed (0: none) */
     int eof;        /* the callback reported end of input */
     int err;        /* a read error happened (sticky) */
 } vx_src;
@@ -101,7 +102,11 @@ typedef struct vx_row {
                                i, NULL if absent (or JSON null) */
     const size_t *len;      /* byte lengths (0 when absent) */
     const uint64_t *col;    /* 1-based byte column where each value starts
-                               in its line; 0 when absent */
+                               in its line; 0 when absent (a JSON null
+                               keeps its position) */
+    const uint64_t *val_line; /* the line where each value starts (differs
+                                 from `line` after a multi-line CSV field);
+                                 0 when absent */
 } vx_row;
 
 /*

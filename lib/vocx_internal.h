@@ -55,6 +55,12 @@ int vx_begin(vocx_store *s);   /* BEGIN IMMEDIATE, waits on busy */
 int vx_commit(vocx_store *s);
 void vx_rollback(vocx_store *s);
 
+/* The CRM mapping (crm.c): TEMP views vx_customers / vx_transactions that
+ * every reader of operational records uses; refreshed from an attached
+ * CRM database at the start of each run. */
+int vx_crm_setup(vocx_store *s);
+int vx_crm_refresh(vocx_store *s);
+
 /* printf into a fixed buffer, always terminated, truncating. */
 void vx_snprintf(char *buf, size_t cap, const char *fmt, ...) VX_PRINTF(3, 4);
 

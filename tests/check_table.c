@@ -130,7 +130,12 @@ static char *transcript(const char *data, size_t len, int format,
                     continue;
                 }
                 ck_assert(row.val[i][row.len[i]] == '\0');
-                sb_printf(&b, " [%llu]", (unsigned long long)row.col[i]);
+                if (row.val_line[i] != row.line)
+                    sb_printf(&b, " [%llu:%llu]",
+                              (unsigned long long)row.val_line[i],
+                              (unsigned long long)row.col[i]);
+                else
+                    sb_printf(&b, " [%llu]", (unsigned long long)row.col[i]);
                 sb_value(&b, row.val[i], row.len[i]);
             }
             sb_printf(&b, "\n");

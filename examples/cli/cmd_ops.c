@@ -9,6 +9,9 @@ void help_ops(FILE *out)
 {
     fprintf(out,
             "usage: vocx ops import customers|transactions [OPTIONS] FILE|-\n"
+            "       vocx ops attach CRM.sqlite [--customers-sql SQL]\n"
+            "                                  [--transactions-sql SQL]\n"
+            "       vocx ops detach\n"
             "\n"
             "Import operational records (customer intelligence) from CSV or\n"
             "JSON Lines.  Re-importing a file is idempotent; bad rows are\n"
@@ -27,7 +30,52 @@ void help_ops(FILE *out)
             "  --format-in csv|jsonl input format (default: by extension)\n"
             "  --strict              any rejected row fails the import\n"
             "  --rejects FILE        write every rejected row to FILE (CSV)\n"
-            "  --db PATH, --quiet, --format table|json (for the summary)\n");
+            "  --db PATH, --quiet, --format table|json (for the summary)\n"
+            "\n"
+            "attach uses an existing CRM database in place, read-only: each SQL\n"
+            "is one SELECT over it returning the columns above, e.g.\n"
+            "  --customers-sql \"SELECT account_no AS customer_id, tier AS\n"
+            "                   segment FROM accounts\"\n"
+            "The CRM's rows are read on every CLV fit and ranking; vocx never\n"
+            "writes to that file.\n");
+}
+
+static int attach(cli_common *c, int argc, char **argv)
+{
+    enum { O_CSQL = 1, O_TSQL };
+    static const struct option longopts[] = {
+        {"customers-sql", 1, NULL, O_CSQL},
+        {"transactions-sql", 1, NULL, O_TSQL}, COMMON_LONG_OPTIONS,
+        {NULL, 0, NULL, 0}};
+    const char *csql = NULL, *tsql = NULL;
+    int opt, r;
+    while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (opt) {
+        case O_CSQL: csql = optarg; break;
+        case O_TSQL: tsql = optarg; break;
+        default:
+            r = cli_common_option(c, opt, optarg, help_ops, argv);
+            if (r)
+                return r > 0 ? EXIT_OK : EXIT_USAGE;
+        }
+    }
+    if (optind + 1 != argc || (!csql && !tsql)) {
+        cli_error("ops attach: give CRM.sqlite and --customers-sql and/or "
+                  "--transactions-sql");
+        return EXIT_USAGE;
+    }
+    vocx_store *s = NULL;
+    if (cli_open_store(c, &s, VOCX_OPEN_CREATE))
+        return EXIT_FAIL;
+    int rc = vocx_store_attach_crm(s, argv[optind], csql, tsql);
+    if (rc)
+        cli_error("%s", vocx_store_errmsg(s));
+    else if (!c->quiet)
+        printf("%s attached read-only%s%s\n", argv[optind],
+               csql ? "; customers mapped" : "",
+               tsql ? "; transactions mapped" : "");
+    vocx_store_close(s);
+    return cli_exit_code(rc);
 }
 
 int cmd_ops(cli_common *c, int argc, char **argv)
@@ -36,10 +84,23 @@ int cmd_ops(cli_common *c, int argc, char **argv)
         help_ops(stdout);
         return EXIT_OK;
     }
+    if (argc >= 2 && !strcmp(argv[1], "attach"))
+        return attach(c, argc - 1, argv + 1);
+    if (argc == 2 && !strcmp(argv[1], "detach")) {
+        vocx_store *s = NULL;
+        if (cli_open_store(c, &s, VOCX_OPEN_READWRITE))
+            return EXIT_FAIL;
+        int rc = vocx_store_detach_crm(s);
+        if (rc)
+            cli_error("%s", vocx_store_errmsg(s));
+        vocx_store_close(s);
+        return cli_exit_code(rc);
+    }
     if (argc < 3 || strcmp(argv[1], "import") ||
         (strcmp(argv[2], "customers") && strcmp(argv[2], "transactions"))) {
-        cli_error("ops: expected 'import customers FILE' or 'import "
-                  "transactions FILE' (see vocx ops --help)");
+        cli_error("ops: expected 'import customers FILE', 'import "
+                  "transactions FILE', 'attach CRM.sqlite' or 'detach' (see "
+                  "vocx ops --help)");
         return EXIT_USAGE;
     }
     int customers = !strcmp(argv[2], "customers");
