@@ -79,7 +79,8 @@ static char *make_csv(size_t target, size_t *len, size_t *rows)
         char text[2048];
         int q = rnd(&s) % 4 == 0;
         size_t tl = comment(&s, text, q);
-        o += (size_t)sprintf(p + o, "c%zu,cust%llu,2026-0%llu-1%lluT0%llu:15:00Z,%s,",
+        o += (size_t)sprintf(p + o,
+                             "c%zu,cust%llu,2026-0%llu-1%lluT0%llu:15:00Z,%s,",
                              *rows, (unsigned long long)(rnd(&s) % 100000),
                              (unsigned long long)(rnd(&s) % 9 + 1),
                              (unsigned long long)(rnd(&s) % 9),
@@ -113,7 +114,8 @@ static char *make_jsonl(size_t target, size_t *len, size_t *rows)
     while (o < target) {
         char text[2048];
         size_t tl = comment(&s, text, rnd(&s) % 4 == 0);
-        o += (size_t)sprintf(p + o, "{\"id\":\"c%zu\",\"customer_id\":\"cust%llu\","
+        o += (size_t)sprintf(p + o,
+                             "{\"id\":\"c%zu\",\"customer_id\":\"cust%llu\","
                              "\"created_at\":\"2026-0%llu-1%lluT0%llu:15:00Z\","
                              "\"channel\":\"%s\",\"rating\":%llu,\"text\":\"",
                              *rows, (unsigned long long)(rnd(&s) % 100000),

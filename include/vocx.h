@@ -224,7 +224,9 @@ VOCX_API int vocx_store_put_comment(vocx_store *store,
 /** A rejected input row, passed to the reject callback. */
 typedef struct vocx_reject {
     const char *source; /**< file name as given, "-" for stdin */
-    uint64_t line;      /**< 1-based physical line where the row starts */
+    uint64_t line;      /**< 1-based physical line of the fault (for a
+                             multi-line CSV record it can be after the line
+                             where the record starts) */
     uint64_t column;    /**< 1-based byte column of the fault, 0 unknown */
     int reason;         /**< VOCX_REJECT_* */
     const char *message; /**< one line: "file:line:col: reason" */
@@ -1037,6 +1039,186 @@ VOCX_API int vocx_rank_explain(vocx_store *store,
                                const vocx_rank_options *opts,
                                const char *issue_id, vocx_evidence_cb cb,
                                void *payload);
+
+/* ------------------------------------------------------------------------
+ * Reports: the ranked issue report for executives (one self-contained HTML
+ * file), digests for the teams that own issues, and the list of customers
+ * at risk for the account teams.  See docs/reports.md.
+ *
+ * Every figure comes from vocx_rank() and vocx_rank_explain() under the
+ * same vocx_rank_options, so a report agrees with `vocx rank` run with the
+ * same filters.  The library never prints: reports are written through a
+ * callback, in pieces, in document order.
+ * ---------------------------------------------------------------------- */
+
+/** Write callback: consume `len` bytes at `data` (not NUL-terminated,
+ *  valid only during the call).  Return 0 on success, non-zero when the
+ *  bytes could not be written: the report stops and returns VOCX_EIO. */
+typedef int (*vocx_write_cb)(void *payload, const char *data, size_t len);
+
+/** Output formats of vocx_report_digest() and vocx_export_at_risk_write(). */
+#define VOCX_REPORT_MARKDOWN 1 /**< CommonMark with GFM tables */
+#define VOCX_REPORT_HTML 2     /**< one self-contained HTML file */
+#define VOCX_REPORT_CSV 3      /**< RFC 4180, header row, "\n" line ends */
+#define VOCX_REPORT_JSON 4     /**< one JSON array of objects */
+
+#define VOCX_REPORT_OPTIONS_VERSION 1
+
+/** Options of the reports.  Initialise with VOCX_REPORT_OPTIONS_INIT or
+ *  vocx_report_options_init(); zero and NULL mean the defaults shown.
+ *  Strings are borrowed for the duration of the call. */
+typedef struct vocx_report_options {
+    unsigned int version;     /**< VOCX_REPORT_OPTIONS_VERSION */
+    const vocx_rank_options *rank; /**< rule set, CLV model, filters and risk
+                                   parameters, as for vocx_rank(); NULL:
+                                   VOCX_RANK_OPTIONS_INIT.  Its `record`
+                                   flag records the report's ranking in
+                                   analysis_runs (read-write store). */
+    size_t top;               /**< issues in the Pareto chart, the issue
+                                   detail and the opportunities (at most
+                                   50); 0 = 10 */
+    size_t comments_per_issue; /**< verbatim comments shown per issue (at
+                                   most 50); 0 = 3 in the HTML report, 5 in
+                                   a digest */
+    size_t weeks;             /**< ISO weeks in the weekly trend, ending
+                                   with the week of the last comment (at
+                                   most 104); 0 = 12 */
+    const char *title;        /**< NULL: "Customer value at risk" */
+    const char *currency;     /**< UTF-8 written before amounts ("$",
+                                   "CHF ", the euro sign); NULL: none */
+    const char *generated_at; /**< the generation time shown; NULL: now
+                                   (UTC).  Fix it for reproducible output. */
+} vocx_report_options;
+
+#define VOCX_REPORT_OPTIONS_INIT                                               \
+    {VOCX_REPORT_OPTIONS_VERSION, NULL, 0, 0, 0, NULL, NULL, NULL}
+
+/** Initialise `opts` to the defaults.  Returns VOCX_EINVAL for NULL or an
+ *  unknown version. */
+VOCX_API int vocx_report_options_init(vocx_report_options *opts,
+                                      unsigned int version);
+
+/**
+ * Write the ranked issue report as one self-contained HTML5 document: no
+ * script, no external file, font or image, no network reference.  It
+ * holds, in order: a headline (the problem with the most attributed CLV at
+ * risk), key figures, a Pareto chart of attributed CLV at risk over the
+ * problems (top `top`, the rest as one bar) with the cumulative share, the
+ * figures by CX ROI building block (grouped C5 / I2 / E2), the weekly
+ * comments and attributed CLV at risk of the top problems (ISO weeks; each
+ * week's figures are those of vocx_rank() with since/until set to that
+ * week), each top problem with its owner team, figures and representative
+ * comments with the matched phrases in <mark>, the opportunities ranked by
+ * the CLV of the customers asking, praise, and the provenance (rule set,
+ * CLV model and parameters, filters, counts, unmatched comments, time).
+ * Charts are inline SVG with a <title>, a <desc> and a table of the same
+ * figures.  All stored text is escaped.
+ *
+ * On failure part of the document may already have been written: discard
+ * it.  Thread safety: as for the store.
+ *
+ * Returns VOCX_OK; VOCX_EINVAL (NULL store or callback, unknown options
+ * version, a limit above exceeded, bad rank options); VOCX_ENOTFOUND (no
+ * classification or no CLV model yet, as vocx_rank()); VOCX_EIO (the write
+ * callback failed); VOCX_EDB; VOCX_EBUSY; VOCX_ENOMEM.
+ */
+VOCX_API int vocx_report_html(vocx_store *store,
+                              const vocx_report_options *opts,
+                              vocx_write_cb write, void *payload);
+
+/**
+ * Write the digest of one team: the issues whose owner (in the rules) is
+ * `team` (compared without regard to ASCII case) that comments raised under
+ * the options' filters, problems first, then opportunities and praise,
+ * each with its figures and rank in the whole ranking, and up to
+ * `comments_per_issue` verbatim comments from the customers with the most
+ * value at risk, the matched phrases in **bold** (Markdown) or <mark>
+ * (HTML).  `format` is VOCX_REPORT_MARKDOWN or VOCX_REPORT_HTML.  A known
+ * team whose issues nobody raised gets a digest saying so.
+ *
+ * Returns as vocx_report_html(), and VOCX_ENOTFOUND when no issue of the
+ * rule set is owned by `team`: the message lists the teams that are.
+ */
+VOCX_API int vocx_report_digest(vocx_store *store,
+                                const vocx_report_options *opts,
+                                const char *team, int format,
+                                vocx_write_cb write, void *payload);
+
+/** A customer to contact about an issue (vocx_export_at_risk).  Strings
+ *  are valid only during the callback. */
+typedef struct vocx_at_risk_row {
+    const char *customer_id;
+    const char *issue;
+    const char *label;
+    const char *block;
+    const char *kind;             /**< "problem" or "opportunity" (or
+                                       "praise" when asked for by kind) */
+    const char *owner;            /**< NULL when none */
+    double clv;
+    const char *clv_source;       /**< "bgnbd", "column", "simple" */
+    double risk;                  /**< as in vocx_evidence */
+    const char *risk_source;      /**< "churn_probability" or "severity" */
+    double clv_at_risk;           /**< clv x risk */
+    double clv_at_risk_attributed; /**< the share of vocx_rank() */
+    uint64_t comments;            /**< the customer's comments raising it */
+    /* The comment to answer: the latest with a churn cue, else the latest. */
+    const char *comment_id;       /**< source id */
+    const char *created_at;       /**< NULL when unknown */
+    const char *channel;          /**< NULL when unknown */
+    const char *text;
+    const char *spans;            /**< JSON [[start,end],...] in text */
+    int churn_cue;                /**< 1 when that comment has a churn cue */
+} vocx_at_risk_row;
+
+/** Called once per row; return non-zero to stop (VOCX_ECANCEL). */
+typedef int (*vocx_at_risk_cb)(const vocx_at_risk_row *row, void *payload);
+
+/** What an export contained and what it left out. */
+typedef struct vocx_at_risk_stats {
+    uint64_t rows;               /**< rows passed on */
+    uint64_t customers;          /**< distinct customers among them */
+    uint64_t issues;             /**< distinct issues among them */
+    uint64_t left_out_comments;  /**< comments raising the issues from
+                                      customers without a CLV (unknown to
+                                      the CRM, or anonymous): not exported */
+    uint64_t left_out_customers; /**< distinct unknown customer ids there */
+    uint64_t anonymous_comments; /**< of left_out_comments, anonymous */
+} vocx_at_risk_stats;
+
+/**
+ * The customers to contact: one row per customer and issue, for customers
+ * with a CLV only, sorted by CLV at risk (descending; ties by attributed
+ * CLV at risk, customer id, issue id).  `issue_id` NULL: every issue
+ * raised under the options' filters except praise (unless opts->kind asks
+ * for praise); else only that issue.  `stats` (may be NULL) receives the
+ * counts, including the comments left out because their customer has no
+ * CLV.  Figures are those of vocx_rank_explain() with the same options.
+ * Memory: all rows are collected and sorted before the first callback.
+ *
+ * Returns as vocx_rank_explain() (VOCX_ENOTFOUND for an unknown issue id),
+ * and VOCX_ECANCEL when the callback stopped.
+ */
+VOCX_API int vocx_export_at_risk(vocx_store *store,
+                                 const vocx_rank_options *opts,
+                                 const char *issue_id, vocx_at_risk_cb cb,
+                                 void *payload, vocx_at_risk_stats *stats);
+
+/**
+ * The same rows written as VOCX_REPORT_CSV (columns customer_id, issue,
+ * label, block, kind, owner, clv, clv_source, risk, risk_source,
+ * clv_at_risk, clv_at_risk_attributed, comments, comment_id, created_at,
+ * channel, text; amounts with two decimals, risk with four, "." as decimal
+ * point; fields quoted when needed with quotes doubled) or VOCX_REPORT_JSON
+ * (an array of objects with those keys, plus `spans` and `churn_cue`).
+ *
+ * Returns as vocx_export_at_risk(), VOCX_EINVAL for another format, and
+ * VOCX_EIO when the write callback failed.
+ */
+VOCX_API int vocx_export_at_risk_write(vocx_store *store,
+                                       const vocx_rank_options *opts,
+                                       const char *issue_id, int format,
+                                       vocx_write_cb write, void *payload,
+                                       vocx_at_risk_stats *stats);
 
 #ifdef __cplusplus
 }

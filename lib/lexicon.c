@@ -21,12 +21,28 @@ typedef struct lex_entry {
     uint32_t flags;    /* VX_LEX_*; 0 marks an empty slot */
 } lex_entry;
 
+/* The tokenizer's table: a word's first 8 bytes packed into an integer
+ * (with its length) are the key, so one integer compare settles words of
+ * up to 8 bytes, with no hashing of bytes and no memcmp.  Longer words
+ * sharing those 8 bytes and length are marked FAST_VERIFY and checked in
+ * the exact table.  Cuckoo hashing: a key sits in one of its two slots,
+ * so a lookup reads both and never loops or branches on collisions (with
+ * linear probing, common words that happened to collide with a list word
+ * cost a mispredicted loop each time). */
+typedef struct fast_slot {
+    uint64_t key;
+    uint32_t len; /* 0: empty */
+    uint32_t flags;
+} fast_slot;
+
+#define FAST_VERIFY 0x80
+
 typedef struct lex_set {
-    lex_entry *slot;
+    lex_entry *slot; /* exact table: words and phrases */
     size_t cap, count; /* cap is a power of two, count <= cap / 2 */
-    /* lenmask[first byte] has bit min(len, 63) set for every word key:
-     * most tokens are rejected by this before any hashing. */
-    uint64_t lenmask[256];
+    fast_slot *fast;
+    size_t fast_cap, fast_count; /* cap: a power of two, >= 8 * count */
+    unsigned fast_bits;          /* log2(fast_cap) */
     size_t max_words; /* longest pseudo phrase, in words */
 } lex_set;
 
@@ -116,6 +132,101 @@ static int arena_put(vx_lexicon *lx, const char *k, size_t n, uint32_t *off)
     return 0;
 }
 
+/* The first min(n, 8) bytes, byte 0 lowest, as the tokenizer builds it
+ * from a little-endian load. */
+static uint64_t fast_key(const char *w, size_t n)
+{
+    uint64_t k = 0;
+    for (size_t i = 0; i < n && i < 8; i++)
+        k |= (uint64_t)(unsigned char)w[i] << (8 * i);
+    return k;
+}
+
+/* The two candidate slots of a key: two bit fields of one hash. */
+static void fast_slots(uint64_t key, size_t n, unsigned bits, size_t *i1,
+                       size_t *i2)
+{
+    uint64_t h = (key + (uint64_t)n) * 0x9E3779B97F4A7C15ULL;
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ULL;
+    size_t m = ((size_t)1 << bits) - 1;
+    *i1 = (size_t)(h >> (64 - bits));
+    *i2 = (size_t)(h >> (64 - 2 * bits)) & m;
+    if (*i2 == *i1)
+        *i2 ^= 1;
+}
+
+/* Cuckoo insertion.  Returns 1, or 0 when it went round too long: then
+ * *homeless holds the key left without a slot (not necessarily `e`). */
+static int fast_put(lex_set *s, fast_slot e, fast_slot *homeless)
+{
+    size_t i1, i2;
+    fast_slots(e.key, e.len, s->fast_bits, &i1, &i2);
+    for (int pass = 0; pass < 2; pass++) { /* already there: merge */
+        fast_slot *f = &s->fast[pass ? i2 : i1];
+        if (f->len == e.len && f->key == e.key) {
+            f->flags |= e.flags;
+            return 1;
+        }
+    }
+    size_t i = s->fast[i1].len == 0 ? i1 : i2;
+    for (int kicks = 0; kicks < 64; kicks++) {
+        fast_slot out = s->fast[i];
+        s->fast[i] = e;
+        if (out.len == 0) {
+            s->fast_count++;
+            return 1;
+        }
+        e = out; /* the evicted key moves to its other slot */
+        fast_slots(e.key, e.len, s->fast_bits, &i1, &i2);
+        i = i == i1 ? i2 : i1;
+    }
+    *homeless = e;
+    return 0;
+}
+
+/* Rebuild at twice the size (or more) with `extra` added. */
+static int fast_grow(lex_set *s, fast_slot extra)
+{
+    fast_slot *old = s->fast;
+    size_t ocap = s->fast_cap;
+    unsigned bits = s->fast_bits ? s->fast_bits + 1 : 8;
+    for (;;) {
+        if (bits > 30)
+            return VOCX_ENOMEM;
+        fast_slot *nf = calloc((size_t)1 << bits, sizeof *nf);
+        if (!nf)
+            return VOCX_ENOMEM;
+        s->fast = nf;
+        s->fast_cap = (size_t)1 << bits;
+        s->fast_bits = bits;
+        s->fast_count = 0;
+        fast_slot lost;
+        int ok = fast_put(s, extra, &lost);
+        for (size_t i = 0; ok && i < ocap; i++)
+            if (old[i].len)
+                ok = fast_put(s, old[i], &lost);
+        if (ok) {
+            free(old);
+            return 0;
+        }
+        free(nf); /* unlucky: try a bigger table */
+        bits++;
+    }
+}
+
+static int fast_add(lex_set *s, const char *w, size_t n, unsigned flags)
+{
+    fast_slot e = {fast_key(w, n), (uint32_t)n,
+                   n > 8 ? flags | FAST_VERIFY : flags};
+    fast_slot lost;
+    if ((s->fast_count + 1) * 8 > s->fast_cap)
+        return fast_grow(s, e);
+    if (fast_put(s, e, &lost))
+        return 0;
+    return fast_grow(s, lost);
+}
+
 static int set_add(vx_lexicon *lx, lex_set *s, const char *k, size_t n,
                    unsigned flags)
 {
@@ -149,9 +260,17 @@ static int set_add(vx_lexicon *lx, lex_set *s, const char *k, size_t n,
         j = (j + 1) & (s->cap - 1);
     s->slot[j] = (lex_entry){h, off, (uint32_t)n, flags};
     s->count++;
-    if (!(flags & VX_LEX_PHRASE))
-        s->lenmask[(unsigned char)k[0]] |= 1ULL << (n < 63 ? n : 63);
     return 0;
+}
+
+/* A word (not a phrase) goes into both tables. */
+static int set_add_word(vx_lexicon *lx, lex_set *s, const char *k, size_t n,
+                        unsigned flags)
+{
+    if (n == 0)
+        return 0;
+    int rc = set_add(lx, s, k, n, flags);
+    return rc ? rc : fast_add(s, k, n, flags);
 }
 
 /* Add a word to both sets: folded with accents, and without. */
@@ -168,7 +287,7 @@ static int add_word(vx_lexicon *lx, const char *w, size_t n, unsigned flags)
         char *f = vx_text_fold(w, n, which ? VX_NORM_STRIP_ACCENTS : 0, &fn);
         if (!f)
             return VOCX_ENOMEM;
-        int rc = set_add(lx, &lx->set[which], f, fn, flags);
+        int rc = set_add_word(lx, &lx->set[which], f, fn, flags);
         free(f);
         if (rc)
             return rc;
@@ -213,9 +332,17 @@ static int add_phrase_to(vx_lexicon *lx, int which, const char *p, size_t n)
         lex_set *s = &lx->set[which];
         const vx_token *f = &t.tok[0];
         rc = set_add(lx, s, key, keylen, VX_LEX_PHRASE);
+        /* The word flags let the tokenizer skip the phrase lookup unless
+         * a first word is followed by possible later words. */
         if (!rc)
-            rc = set_add(lx, s, t.norm + f->nstart, f->nend - f->nstart,
-                         VX_LEX_PSEUDO_FIRST);
+            rc = set_add_word(lx, s, t.norm + f->nstart, f->nend - f->nstart,
+                              t.ntok == 1
+                                  ? VX_LEX_PSEUDO_FIRST | VX_LEX_PSEUDO_ALONE
+                                  : VX_LEX_PSEUDO_FIRST);
+        for (size_t i = 1; !rc && i < t.ntok; i++)
+            rc = set_add_word(lx, s, t.norm + t.tok[i].nstart,
+                              t.tok[i].nend - t.tok[i].nstart,
+                              VX_LEX_PSEUDO_NEXT);
         if (!rc && t.ntok > s->max_words)
             s->max_words = t.ntok;
         free(key);
@@ -264,8 +391,10 @@ void vx_lexicon_free(vx_lexicon *lx)
 {
     if (!lx)
         return;
-    free(lx->set[0].slot);
-    free(lx->set[1].slot);
+    for (int i = 0; i < 2; i++) {
+        free(lx->set[i].slot);
+        free(lx->set[i].fast);
+    }
     free(lx->arena);
     free(lx);
 }
@@ -274,7 +403,7 @@ unsigned vx_lexicon_lookup(const vx_lexicon *lx, unsigned norm_flags,
                            const char *w, size_t n)
 {
     const lex_set *s = &lx->set[(norm_flags & VX_NORM_STRIP_ACCENTS) != 0];
-    if (n == 0 || !(s->lenmask[(unsigned char)w[0]] >> (n < 63 ? n : 63) & 1))
+    if (n == 0 || s->cap == 0)
         return 0;
     uint64_t h = fnv_step(FNV_BASIS, w, n);
     for (size_t j = (size_t)h & (s->cap - 1); s->slot[j].flags;
@@ -322,6 +451,51 @@ unsigned vx_lexicon_lookup_phrase(const vx_lexicon *lx, unsigned norm_flags,
             return VX_LEX_PHRASE;
     }
     return 0;
+}
+
+static uint64_t load_le64(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    return w;
+}
+
+void vx_lexicon_classify(const vx_lexicon *lx, unsigned norm_flags,
+                         const vx_text *t, uint8_t *out)
+{
+    const lex_set *s = lx ? &lx->set[(norm_flags & VX_NORM_STRIP_ACCENTS) != 0]
+                          : NULL;
+    for (size_t k = 0; k < t->ntok; k++) {
+        const vx_token *x = &t->tok[k];
+        const char *w = t->norm + x->nstart;
+        size_t n = x->nend - x->nstart;
+        unsigned f = 0;
+        /* n't: the three bytes before the end, read at offset 0 for
+         * shorter words (inside the slack) and then ignored */
+        size_t j = n >= 3 ? n - 3 : 0;
+        f |= (unsigned)((n >= 3) & (w[j] == 'n') & (w[j + 1] == '\'') &
+                        (w[j + 2] == 't')) * VX_LEX_NEGATOR;
+        if (s && s->fast_cap && x->kind == VX_TOK_WORD) {
+            /* 8 bytes may be read past a short word: the normalized text
+             * has TOKENIZE_SLACK zeroed bytes after its end */
+            static const uint64_t keep[9] = {
+                0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFFULL, 0xFFFFFFFFFFULL,
+                0xFFFFFFFFFFFFULL, 0xFFFFFFFFFFFFFFULL, ~0ULL};
+            uint64_t key = load_le64(w) & keep[n < 8 ? n : 8];
+            size_t i1, i2;
+            fast_slots(key, n, s->fast_bits, &i1, &i2);
+            const fast_slot *e1 = &s->fast[i1], *e2 = &s->fast[i2];
+            unsigned g = ((e1->key == key) & (e1->len == n)) ? e1->flags : 0;
+            g |= ((e2->key == key) & (e2->len == n)) ? e2->flags : 0;
+            if (g & FAST_VERIFY) /* a long word: look it up exactly */
+                g = vx_lexicon_lookup(lx, norm_flags, w, n);
+            f |= g;
+        }
+        out[k] = (uint8_t)f;
+    }
 }
 
 size_t vx_lexicon_phrase_words(const vx_lexicon *lx, unsigned norm_flags)

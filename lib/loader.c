@@ -194,7 +194,9 @@ static int run(vx_run *in, vx_read_fn read, void *ctx)
         r = in->l->row(in->l->ctx, s, &row, in->st.batch_id, in->now, &what,
                        &d, &col);
         if (r > 0) {
-            d.line = row.line;
+            /* Point at the value itself: after a multi-line field it sits
+             * on a later line than the record's first. */
+            d.line = row.val_line ? row.val_line[col] : row.line;
             d.column = row.col ? row.col[col] : 0;
             d.reason = r;
             if ((rc = reject(in, &d)))

@@ -66,6 +66,19 @@ double vocx_comment_risk(double base, size_t churn_cues, size_t positive_cues,
     return comment_risk(base, churn_cues > 0, positive_cues > 0, o);
 }
 
+/* Praise never puts value at risk, whatever the customer's churn
+ * probability: it would take attributed value away from the problems the
+ * same customer raised. */
+static double issue_risk(const issue_acc *a, int has_churn_prob,
+                         double churn_prob, int churn_cues, int positive_cues,
+                         const vocx_rank_options *o)
+{
+    if (!strcmp(a->row.kind, "praise"))
+        return 0.0;
+    double base = has_churn_prob ? churn_prob : a->row.severity;
+    return comment_risk(base, churn_cues, positive_cues, o);
+}
+
 static int cmp_issue_id(const void *a, const void *b)
 {
     const issue_acc *x = a, *y = b;
@@ -435,16 +448,12 @@ static int scan(vocx_store *s, vocx_ranking *rk, int64_t ruleset_id,
             cur_clv = cur_known ? sqlite3_column_double(st, 4) : 0;
             if (!isfinite(cur_clv) || cur_clv < 0)
                 cur_clv = 0;
-            if (cust && !cur_known && add_unmatched(rk, cust)) {
-                err = 1;
-                break;
-            }
         }
         int has_cp = sqlite3_column_type(st, 5) != SQLITE_NULL;
         cur_from_cp = has_cp;
-        double base = has_cp ? sqlite3_column_double(st, 5) : a->row.severity;
-        double r = comment_risk(base, sqlite3_column_int(st, 2),
-                                sqlite3_column_int(st, 3), o);
+        double r = issue_risk(a, has_cp, sqlite3_column_double(st, 5),
+                              sqlite3_column_int(st, 2),
+                              sqlite3_column_int(st, 3), o);
         a->row.comments++;
         if (!cur_known)
             a->row.unmatched++;
@@ -467,6 +476,38 @@ static int scan(vocx_store *s, vocx_ranking *rk, int64_t ruleset_id,
         return vx_fail(s, VOCX_ENOMEM, "out of memory");
     if (rc != SQLITE_DONE)
         return vx_fail_db(s, "cannot read classifications");
+    return VOCX_OK;
+}
+
+static const char SQL_UNMATCHED[] =
+    "SELECT DISTINCT c.customer_id FROM comments c"
+    " JOIN classifications cl ON cl.comment_id = c.comment_id"
+    "  AND cl.ruleset_id = ?1"
+    " LEFT JOIN customer_clv cc ON cc.model_id = ?2"
+    "  AND cc.customer_id = c.customer_id"
+    " LEFT JOIN temp.vx_customers cu ON cu.customer_id = c.customer_id"
+    " WHERE c.customer_id IS NOT NULL AND cc.customer_id IS NULL" FILTER_SQL
+    " ORDER BY 1";
+
+/* The unknown customer ids behind the considered comments (the same set
+ * totals.unmatched_customers counts). */
+static int unmatched_ids(vocx_store *s, vocx_ranking *rk, int64_t ruleset_id,
+                         int64_t model_id, const vocx_rank_options *o,
+                         const filter_vals *f)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, SQL_UNMATCHED, -1, &st, NULL) != SQLITE_OK)
+        return vx_fail_db(s, "cannot list unmatched customers");
+    bind_filters(st, ruleset_id, model_id, o, f);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (add_unmatched(rk, (const char *)sqlite3_column_text(st, 0))) {
+            sqlite3_finalize(st);
+            return vx_fail(s, VOCX_ENOMEM, "out of memory");
+        }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return vx_fail_db(s, "cannot list unmatched customers");
     return VOCX_OK;
 }
 
@@ -641,7 +682,8 @@ static int compute(vocx_store *s, const vocx_rank_options *o,
     if ((rc = resolve(s, o, &ruleset_id, rk->ruleset_hash, &model_id)) ||
         (rc = load_issues(s, rk, ruleset_id, o)) ||
         (rc = scan(s, rk, ruleset_id, model_id, o, &f, x)) ||
-        (rc = totals(s, rk, ruleset_id, model_id, o, &f)))
+        (rc = totals(s, rk, ruleset_id, model_id, o, &f)) ||
+        (rc = unmatched_ids(s, rk, ruleset_id, model_id, o, &f)))
         goto fail;
     vx_exec(s, "COMMIT");
     rk->rows = malloc((rk->nissues ? rk->nissues : 1) * sizeof *rk->rows);
@@ -704,19 +746,50 @@ const char *vocx_ranking_unmatched(const vocx_ranking *rk, size_t i)
 
 /* ---- explain -------------------------------------------------------- */
 
-static int cmp_notes(const void *a, const void *b)
+static int cmp_notes_id(const void *a, const void *b)
 {
     const cust_note *x = a, *y = b;
-    if (x->attributed != y->attributed)
-        return x->attributed > y->attributed ? -1 : 1;
-    if (!x->customer_id || !y->customer_id)
-        return (x->customer_id == NULL) - (y->customer_id == NULL);
     return strcmp(x->customer_id, y->customer_id);
 }
 
+/* One comment behind the issue, with its customer's figures. */
+typedef struct ev_row {
+    vocx_evidence ev;
+    char *strs[7]; /* customer, clv source, comment id, date, channel, text,
+                      spans */
+    int64_t comment_id;
+} ev_row;
+
+static int cmp_ev(const void *a, const void *b)
+{
+    const ev_row *x = a, *y = b;
+    if (x->ev.clv_at_risk_attributed != y->ev.clv_at_risk_attributed)
+        return x->ev.clv_at_risk_attributed > y->ev.clv_at_risk_attributed
+                   ? -1
+                   : 1;
+    if (x->ev.known != y->ev.known)
+        return y->ev.known - x->ev.known;
+    const char *cx = x->ev.customer_id, *cy = y->ev.customer_id;
+    if (!cx || !cy) {
+        if (cx != cy)
+            return cx ? -1 : 1; /* anonymous last */
+    } else if (strcmp(cx, cy)) {
+        return strcmp(cx, cy);
+    }
+    const char *tx = x->ev.created_at, *ty = y->ev.created_at;
+    if (!tx || !ty) {
+        if (tx != ty)
+            return tx ? -1 : 1; /* undated last */
+    } else if (strcmp(tx, ty)) {
+        return strcmp(tx, ty);
+    }
+    return x->comment_id < y->comment_id ? -1 : x->comment_id > y->comment_id;
+}
+
 static const char SQL_EVIDENCE[] =
-    "SELECT c.source_id, c.created_at, c.channel, c.text, ci.rule_line,"
-    " ci.spans, cl.churn_cues, cl.positive_cues, cc.source"
+    "SELECT c.customer_id, cc.source, c.source_id, c.created_at, c.channel,"
+    " c.text, ci.spans, ci.rule_line, cl.churn_cues, cl.positive_cues,"
+    " c.comment_id"
     " FROM comment_issues ci"
     " JOIN comments c ON c.comment_id = ci.comment_id"
     " JOIN classifications cl ON cl.comment_id = ci.comment_id"
@@ -724,9 +797,15 @@ static const char SQL_EVIDENCE[] =
     " LEFT JOIN customer_clv cc ON cc.model_id = ?2"
     "  AND cc.customer_id = c.customer_id"
     " LEFT JOIN temp.vx_customers cu ON cu.customer_id = c.customer_id"
-    " WHERE ci.ruleset_id = ?1 AND ci.issue_id = ?7"
-    " AND c.customer_id IS ?8" FILTER_SQL
-    " ORDER BY c.created_at, c.comment_id";
+    " WHERE ci.ruleset_id = ?1 AND ci.issue_id = ?7" FILTER_SQL;
+
+static void free_ev_rows(ev_row *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (int k = 0; k < 7; k++)
+            free(rows[i].strs[k]);
+    free(rows);
+}
 
 int vocx_rank_explain(vocx_store *s, const vocx_rank_options *o,
                       const char *issue_id, vocx_evidence_cb cb, void *payload)
@@ -743,68 +822,108 @@ int vocx_rank_explain(vocx_store *s, const vocx_rank_options *o,
     oo.record = 0;
     scan_ctx x = {issue_id, NULL, 0, 0};
     vocx_ranking *rk = NULL;
+    ev_row *rows = NULL;
+    size_t nrows = 0, caprows = 0;
+    sqlite3_stmt *st = NULL;
     int rc = compute(s, &oo, &rk, &x);
     if (rc)
         goto done;
-    if (!find_issue(rk, issue_id)) {
+    issue_acc *a = find_issue(rk, issue_id);
+    if (!a) {
         rc = vx_fail(s, VOCX_ENOTFOUND, "no issue \"%s\" in rule set %.12s",
                      issue_id, rk->ruleset_hash);
         goto done;
     }
-    qsort(x.notes, x.nnotes, sizeof *x.notes, cmp_notes);
+    /* Notes of identified customers, by id; anonymous comments are
+     * scored one by one below. */
+    size_t nid = 0;
+    for (size_t i = 0; i < x.nnotes; i++)
+        if (x.notes[i].customer_id)
+            x.notes[nid++] = x.notes[i];
+        else
+            free(x.notes[i].customer_id);
+    x.nnotes = nid;
+    if (nid)
+        qsort(x.notes, nid, sizeof *x.notes, cmp_notes_id);
     filter_vals f;
     check_options(s, &oo, &f);
     int64_t ruleset_id = 0, model_id = 0;
     char hash[65];
     if ((rc = resolve(s, &oo, &ruleset_id, hash, &model_id)))
         goto done;
-    sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db, SQL_EVIDENCE, -1, &st, NULL) != SQLITE_OK) {
         rc = vx_fail_db(s, "cannot read evidence");
         goto done;
     }
-    int stop = 0;
-    for (size_t i = 0; i < x.nnotes && !stop; i++) {
-        cust_note *cn = &x.notes[i];
-        sqlite3_reset(st);
-        sqlite3_clear_bindings(st);
-        bind_filters(st, ruleset_id, model_id, &oo, &f);
-        sqlite3_bind_text(st, 7, issue_id, -1, SQLITE_STATIC);
-        if (cn->customer_id)
-            sqlite3_bind_text(st, 8, cn->customer_id, -1, SQLITE_STATIC);
-        int r;
-        while (!stop && (r = sqlite3_step(st)) == SQLITE_ROW) {
-            vocx_evidence ev;
-            memset(&ev, 0, sizeof ev);
-            ev.issue = issue_id;
-            ev.customer_id = cn->customer_id;
-            ev.known = cn->known;
-            ev.clv = cn->clv;
-            ev.clv_source = (const char *)sqlite3_column_text(st, 8);
-            ev.risk = cn->risk;
-            ev.risk_source =
-                cn->from_churn_prob ? "churn_probability" : "severity";
-            ev.clv_at_risk_attributed = cn->attributed;
-            ev.comment_id = (const char *)sqlite3_column_text(st, 0);
-            ev.created_at = (const char *)sqlite3_column_text(st, 1);
-            ev.channel = (const char *)sqlite3_column_text(st, 2);
-            ev.text = (const char *)sqlite3_column_text(st, 3);
-            ev.rule_line = (uint32_t)sqlite3_column_int(st, 4);
-            ev.spans = (const char *)sqlite3_column_text(st, 5);
-            ev.churn_cues = sqlite3_column_int(st, 6);
-            ev.positive_cues = sqlite3_column_int(st, 7);
-            if (cb(&ev, payload))
-                stop = 1;
+    bind_filters(st, ruleset_id, model_id, &oo, &f);
+    sqlite3_bind_text(st, 7, issue_id, -1, SQLITE_STATIC);
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        if (nrows == caprows) {
+            size_t cap = caprows ? 2 * caprows : 64;
+            ev_row *n = realloc(rows, cap * sizeof *n);
+            if (!n)
+                goto nomem;
+            rows = n;
+            caprows = cap;
         }
-        if (!stop && r != SQLITE_DONE) {
-            rc = vx_fail_db(s, "cannot read evidence");
-            break;
+        ev_row *e = &rows[nrows];
+        memset(e, 0, sizeof *e);
+        nrows++;
+        static const int cols[7] = {0, 1, 2, 3, 4, 5, 6};
+        for (int k = 0; k < 7; k++) {
+            const char *v = (const char *)sqlite3_column_text(st, cols[k]);
+            if (v && !(e->strs[k] = dupstr(v)))
+                goto nomem;
+        }
+        vocx_evidence *ev = &e->ev;
+        ev->issue = a->row.issue;
+        ev->customer_id = e->strs[0];
+        ev->clv_source = e->strs[1];
+        ev->comment_id = e->strs[2];
+        ev->created_at = e->strs[3];
+        ev->channel = e->strs[4];
+        ev->text = e->strs[5];
+        ev->spans = e->strs[6];
+        ev->rule_line = (uint32_t)sqlite3_column_int(st, 7);
+        ev->churn_cues = sqlite3_column_int(st, 8);
+        ev->positive_cues = sqlite3_column_int(st, 9);
+        e->comment_id = sqlite3_column_int64(st, 10);
+        cust_note key, *cn = NULL;
+        if (ev->customer_id && nid) {
+            key.customer_id = (char *)ev->customer_id;
+            cn = bsearch(&key, x.notes, nid, sizeof *x.notes, cmp_notes_id);
+        }
+        if (cn) {
+            ev->known = cn->known;
+            ev->clv = cn->clv;
+            ev->risk = cn->risk;
+            ev->risk_source =
+                cn->from_churn_prob ? "churn_probability" : "severity";
+            ev->clv_at_risk_attributed = cn->attributed;
+        } else {
+            ev->risk = issue_risk(a, 0, 0, ev->churn_cues, ev->positive_cues,
+                                  &oo);
+            ev->risk_source = "severity";
         }
     }
-    sqlite3_finalize(st);
-    if (stop && !rc)
-        rc = vx_fail(s, VOCX_ECANCEL, "stopped by the callback");
+    if (r != SQLITE_DONE) {
+        rc = vx_fail_db(s, "cannot read evidence");
+        goto done;
+    }
+    if (nrows)
+        qsort(rows, nrows, sizeof *rows, cmp_ev);
+    for (size_t i = 0; i < nrows; i++)
+        if (cb(&rows[i].ev, payload)) {
+            rc = vx_fail(s, VOCX_ECANCEL, "stopped by the callback");
+            break;
+        }
+    goto done;
+nomem:
+    rc = vx_fail(s, VOCX_ENOMEM, "out of memory");
 done:
+    sqlite3_finalize(st);
+    free_ev_rows(rows, nrows);
     for (size_t i = 0; i < x.nnotes; i++)
         free(x.notes[i].customer_id);
     free(x.notes);

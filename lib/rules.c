@@ -259,9 +259,9 @@ int vx_rules_add_regex(vocx_rules *r, pcre2_code *code, uint32_t line,
 }
 
 int vx_rules_use_leaf(vocx_rules *r, uint32_t leaf, uint32_t rule,
-                      int positive)
+                      int indexed)
 {
-    if (positive) {
+    if (indexed) {
         if (GROW(r->pairs, r->cap_pairs, r->npairs * 2 + 2))
             return VOCX_ENOMEM;
         r->pairs[r->npairs * 2] = leaf;

@@ -76,8 +76,8 @@ enum { VX_LEAF_WORD = 1, VX_LEAF_PREFIX, VX_LEAF_PHRASE, VX_LEAF_REGEX };
 typedef struct vx_leaf {
     uint8_t kind;
     uint32_t regex;               /* VX_LEAF_REGEX: index in regexes */
-    uint32_t rules_off, rules_cnt; /* rules using it positively
-                                      (into leaf_rules), in rule order */
+    uint32_t rules_off, rules_cnt; /* rules indexed under it (into
+                                      leaf_rules), in rule order */
 } vx_leaf;
 
 typedef struct vx_regex {
@@ -245,9 +245,10 @@ int vx_rules_add_term(vocx_rules *r, const vx_elem *e, size_t n,
 /* Take ownership of a compiled regex and return its leaf id. */
 int vx_rules_add_regex(vocx_rules *r, pcre2_code *code, uint32_t line,
                        uint32_t *leaf);
-/* Record that `rule` uses `leaf`, as a positive operand or not. */
+/* Record that `rule` uses `leaf`; `indexed`: the rule is a candidate
+ * whenever the leaf occurs (it is one of the terms the rule needs). */
 int vx_rules_use_leaf(vocx_rules *r, uint32_t leaf, uint32_t rule,
-                      int positive);
+                      int indexed);
 /* Build the indexes once every rule is in: CSR lists, prefix lengths,
  * JIT compilation. */
 int vx_rules_finish(vocx_rules *r);

@@ -13,6 +13,7 @@
 #include "utf8.h"
 #include "vocx_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1102,20 +1103,77 @@ static void free_line_terms(parser *p)
     p->nterms = 0;
 }
 
-/* Record which leaves a rule uses, and whether under NOT. */
-static int mark_uses(parser *p, uint32_t id, int under_not, uint32_t rule)
+/* A guess at how often a term occurs, to index each rule under its
+ * rarest required terms: phrases are rarer than words, long words rarer
+ * than short ones, prefixes commoner than the word they start. */
+static uint32_t leaf_cost(const parser *p, const pterm *t)
+{
+    if (t->re)
+        return 8;
+    if (t->e_cnt > 1)
+        return 1;
+    const pelem *e = &p->elems[t->e_off];
+    uint32_t c = e->blen >= 6 ? 2 : e->blen >= 4 ? 4 : 8;
+    return e->is_prefix ? c * 2 : c;
+}
+
+/* Cost of the cheapest set of terms one of which must occur for the node
+ * to be true (NOT operands never qualify). */
+static uint32_t req_cost(const parser *p, uint32_t id)
 {
     const pnode *n = &p->pn[id];
-    if (n->op == VX_OP_LEAF)
-        return vx_rules_use_leaf(p->r, p->terms[n->arg].leaf, rule,
-                                 !under_not);
-    for (uint32_t i = 0; i < n->nkids; i++) {
-        int rc = mark_uses(p, p->kids[n->arg + i],
-                           under_not || n->op == VX_OP_NOT, rule);
-        if (rc)
-            return rc;
+    const uint32_t *k = p->kids + n->arg;
+    uint32_t best = UINT32_MAX, sum = 0;
+    switch (n->op) {
+    case VX_OP_LEAF:
+        return leaf_cost(p, &p->terms[n->arg]);
+    case VX_OP_NOT:
+        return UINT32_MAX;
+    case VX_OP_OR:
+        for (uint32_t i = 0; i < n->nkids; i++) {
+            uint32_t c = req_cost(p, k[i]);
+            sum = c > UINT32_MAX - sum ? UINT32_MAX : sum + c;
+        }
+        return sum;
+    default: /* AND, NEAR, BEFORE: every operand is needed; take one */
+        for (uint32_t i = 0; i < n->nkids; i++) {
+            uint32_t c = req_cost(p, k[i]);
+            if (c < best)
+                best = c;
+        }
+        return best;
     }
-    return VOCX_OK;
+}
+
+/* Flag in req[] the terms a rule is indexed under: when none of them occurs the rule cannot be true, so it
+ * is not even evaluated. */
+static void mark_required(parser *p, uint32_t id, uint8_t *req)
+{
+    const pnode *n = &p->pn[id];
+    const uint32_t *k = p->kids + n->arg;
+    switch (n->op) {
+    case VX_OP_LEAF:
+        req[n->arg] = 1;
+        return;
+    case VX_OP_NOT:
+        return;
+    case VX_OP_OR:
+        for (uint32_t i = 0; i < n->nkids; i++)
+            mark_required(p, k[i], req);
+        return;
+    default: {
+        uint32_t best = UINT32_MAX, bi = 0;
+        for (uint32_t i = 0; i < n->nkids; i++) {
+            uint32_t c = req_cost(p, k[i]);
+            if (c < best) {
+                best = c;
+                bi = i;
+            }
+        }
+        mark_required(p, k[bi], req);
+        return;
+    }
+    }
 }
 
 /* Move the parsed line into the rules. */
@@ -1176,10 +1234,20 @@ static void emit_rule(parser *p, int kind, uint32_t root, size_t ea,
     }
     for (size_t i = 0; i < p->nkids; i++)
         r->kids[r->nkids++] = node_base + p->kids[i];
-    if (mark_uses(p, root, 0, rule)) {
+    uint8_t *req = calloc(p->nterms ? p->nterms : 1, 1);
+    if (!req) {
         p->rc = VOCX_ENOMEM;
         return;
     }
+    mark_required(p, root, req);
+    for (size_t i = 0; i < p->nterms; i++) {
+        if (vx_rules_use_leaf(r, p->terms[i].leaf, rule, req[i])) {
+            free(req);
+            p->rc = VOCX_ENOMEM;
+            return;
+        }
+    }
+    free(req);
     const char *text = vx_rules_strdup(r, p->line + ea, eb - ea);
     if (!text) {
         p->rc = VOCX_ENOMEM;

@@ -306,36 +306,56 @@ static int is_space(unsigned char c)
            c == '\v';
 }
 
+/* How many of the file's columns match `w` (exactly, or with `fold` ASCII
+ * case-insensitively); *first gets the first one and *second the next. */
+static size_t find_columns(const vx_table *t, const char *w, size_t wl,
+                           int fold, size_t *first, size_t *second)
+{
+    size_t hits = 0;
+    for (size_t c = 0; c < t->ncolumns; c++) {
+        const char *h = t->columns[c];
+        size_t hl = strlen(h);
+        int eq = fold ? ascii_ieq(h, hl, w, wl)
+                      : hl == wl && memcmp(h, w, wl) == 0;
+        if (!eq)
+            continue;
+        if (hits == 0)
+            *first = c;
+        else if (hits == 1)
+            *second = c;
+        hits++;
+    }
+    return hits;
+}
+
+static size_t find_column(const vx_table *t, const char *w, size_t wl,
+                          int fold, size_t *first)
+{
+    size_t second;
+    return find_columns(t, w, wl, fold, first, &second);
+}
+
 /* Match wanted names to header fields: exact first, else ASCII
  * case-insensitive; two matches at the deciding level are ambiguous. */
 static int map_csv_columns(vx_table *t, uint64_t hline, vx_diag *d)
 {
     for (size_t i = 0; i < t->n; i++) {
         const char *w = t->names[i];
-        size_t wl = strlen(w);
-        for (int pass = 0; pass < 2 && t->col_of[i] == NO_COLUMN; pass++) {
-            size_t hit = NO_COLUMN;
-            for (size_t c = 0; c < t->ncolumns; c++) {
-                const char *h = t->columns[c];
-                size_t hl = strlen(h);
-                int eq = pass == 0 ? hl == wl && memcmp(h, w, wl) == 0
-                                   : ascii_ieq(h, hl, w, wl);
-                if (!eq)
-                    continue;
-                if (hit != NO_COLUMN) {
-                    char name[128];
-                    vx_diag_name(name, sizeof name, w, wl);
-                    vx_diag_set(d, hline, 0, 0,
-                                "column \"%s\" is ambiguous: header fields "
-                                "%zu and %zu both match it",
-                                name, hit + 1, c + 1);
-                    return VOCX_ECOLUMN;
-                }
-                hit = c;
-            }
-            t->col_of[i] = hit;
+        size_t wl = strlen(w), first = NO_COLUMN, second = NO_COLUMN;
+        size_t hits = find_columns(t, w, wl, 0, &first, &second);
+        if (hits == 0)
+            hits = find_columns(t, w, wl, 1, &first, &second);
+        if (hits > 1) {
+            char name[128];
+            vx_diag_name(name, sizeof name, w, wl);
+            vx_diag_set(d, hline, 0, 0,
+                        "column \"%s\" is ambiguous: header fields %zu and "
+                        "%zu both match it",
+                        name, first + 1, second + 1);
+            return VOCX_ECOLUMN;
         }
-        if (t->col_of[i] == NO_COLUMN && t->required[i])
+        t->col_of[i] = first;
+        if (first == NO_COLUMN && t->required[i])
             return missing_column(t, i, "file", hline, d);
     }
     return 0;
@@ -420,29 +440,22 @@ static int jsonl_first_object(vx_table *t, vx_diag *d)
     int realias = 0;
     for (size_t i = 0; i < t->n; i++) {
         const char *w = t->names[i];
-        size_t wl = strlen(w), hit = NO_COLUMN, exact = 0;
-        for (size_t c = 0; c < t->ncolumns && !exact; c++) {
-            const char *h = t->columns[c];
-            size_t hl = strlen(h);
-            if (hl == wl && memcmp(h, w, wl) == 0)
-                exact = 1;
-            else if (ascii_ieq(h, hl, w, wl)) {
-                if (hit != NO_COLUMN) {
-                    char name[128];
-                    vx_diag_name(name, sizeof name, w, wl);
-                    vx_diag_set(d, vx_jsonl_line(r), 0, 0,
-                                "key \"%s\" is ambiguous: the first object "
-                                "has it in more than one letter case",
-                                name);
-                    return VOCX_ECOLUMN;
-                }
-                hit = c;
-            }
+        size_t wl = strlen(w), hit = NO_COLUMN;
+        if (find_column(t, w, wl, 0, &hit))
+            continue; /* present as spelled */
+        if (find_column(t, w, wl, 1, &hit) > 1) {
+            char name[128];
+            vx_diag_name(name, sizeof name, w, wl);
+            vx_diag_set(d, vx_jsonl_line(r), 0, 0,
+                        "key \"%s\" is ambiguous: the first object has it "
+                        "in more than one letter case",
+                        name);
+            return VOCX_ECOLUMN;
         }
-        if (!exact && hit != NO_COLUMN) {
+        if (hit != NO_COLUMN) {
             t->alias[i] = t->columns[hit];
             realias = 1;
-        } else if (!exact && t->required[i]) {
+        } else if (t->required[i]) {
             return missing_column(t, i, "first object", vx_jsonl_line(r), d);
         }
     }

@@ -129,11 +129,15 @@ typedef struct vx_row {
  * On success *out is a table to release with vx_table_free().  On failure
  * *out is NULL and `diag` (may be NULL) says why.
  *
+ * An empty CSV input (nothing but blank lines) is VOCX_EPARSE "empty
+ * input: no header row"; an empty JSON Lines input is a table of no rows.
+ * The callback is only called from vx_table_open() and vx_table_next().
+ *
  * Returns 0; VOCX_EINVAL (bad argument); VOCX_ENOMEM; VOCX_EIO (read
- * error); VOCX_EPARSE (CSV: empty input, malformed or over-long header;
- * diag has the line and column); VOCX_ECOLUMN (a required column is
- * missing, or a wanted name is ambiguous; the message lists the columns
- * the file has).
+ * error); VOCX_EPARSE (CSV: empty input, a malformed or over-long header,
+ * more than VX_CSV_MAX_FIELDS columns; diag has the line and column);
+ * VOCX_ECOLUMN (a required column is missing, or a wanted name is
+ * ambiguous; the message lists the columns the file has).
  */
 int vx_table_open(vx_table **out, int format, vx_read_fn read, void *ctx,
                   const char *name_hint, const vx_table_spec *spec,
@@ -153,6 +157,12 @@ int vx_table_open(vx_table **out, int format, vx_read_fn read, void *ctx,
  * numbers are returned as written, true/false as "true"/"false", null as
  * absent (a required key with null is rejected), objects and arrays as
  * their raw JSON text.
+ *
+ * Reject reasons: VOCX_REJECT_SYNTAX (CSV quoting, field count; invalid
+ * JSON, not an object, nesting), VOCX_REJECT_UTF8 (invalid UTF-8 or a NUL),
+ * VOCX_REJECT_MISSING (JSON: a required key missing or null),
+ * VOCX_REJECT_TOOLONG (over max_record_bytes; column 0).  The ingest
+ * layer adds VOCX_REJECT_EMPTY, _TIME and _VALUE for values it checks.
  */
 int vx_table_next(vx_table *t, vx_row *row, vx_diag *diag);
 

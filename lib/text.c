@@ -32,6 +32,10 @@
 
 #define REPLACEMENT 0xFFFD
 
+/* Zeroed bytes kept after the normalized text, so the tokenizer can read
+ * whole 64-byte blocks without a bounds check per byte. */
+#define TOKENIZE_SLACK 64
+
 /* ---- ASCII tables -------------------------------------------------- */
 
 /* NFKC + case folding of an ASCII byte is ASCII lower-casing; the grave
@@ -99,6 +103,8 @@ void vx_text_free(vx_text *t)
     free(t->omap);
     free(t->oend);
     free(t->tok);
+    free(t->lexf);
+    free(t->cache);
     vx_text_init(t);
 }
 
@@ -157,22 +163,46 @@ static size_t ascii_run_end(const unsigned char *b, size_t i, size_t len)
     return i;
 }
 
+#if defined(__GNUC__)
+/* GCC/Clang vector extensions: the map entries go out 4 at a time (SSE2
+ * on x86-64, NEON on arm64, plain code elsewhere).  Left to itself the
+ * compiler writes them one by one at -O2, and that was a third of the
+ * normalization time. */
+typedef uint32_t v4u32 __attribute__((vector_size(16)));
+#endif
+
 /* Copy n ASCII bytes at b[i..] folded, each mapped to itself. */
 static void ascii_copy(vx_text *t, const unsigned char *b, size_t i, size_t n)
 {
     char *dst = t->norm + t->norm_len;
     uint32_t *om = t->omap + t->norm_len, *oe = t->oend + t->norm_len;
     size_t k = 0;
+#if defined(__GNUC__)
+    v4u32 lo = {0, 1, 2, 3}, hi = {4, 5, 6, 7};
+    lo += (uint32_t)i;
+    hi += (uint32_t)i;
+#endif
     for (; n - k >= 8; k += 8) {
         uint64_t w;
         memcpy(&w, b + i + k, 8);
         w = fold8(w);
         memcpy(dst + k, &w, 8);
+#if defined(__GNUC__)
+        memcpy(om + k, &lo, 16);
+        memcpy(om + k + 4, &hi, 16);
+        lo += 1;
+        hi += 1;
+        memcpy(oe + k, &lo, 16);
+        memcpy(oe + k + 4, &hi, 16);
+        lo += 7;
+        hi += 7;
+#else
         uint32_t base = (uint32_t)(i + k);
         for (uint32_t j = 0; j < 8; j++) {
             om[k + j] = base + j;
             oe[k + j] = base + j + 1;
         }
+#endif
     }
     for (; k < n; k++) {
         dst[k] = (char)ascii_fold[b[i + k]];
@@ -210,6 +240,53 @@ static uint32_t unify_apostrophe(uint32_t cp)
     }
 }
 
+/* Folds of single non-ASCII characters, per vx_text (so per thread):
+ * accented letters, Cyrillic or Greek text would otherwise pay a utf8proc
+ * decomposition and recomposition for every letter.  Direct-mapped; an
+ * entry holds the final bytes (apostrophes unified). */
+#define FCACHE_SIZE 256
+typedef struct fc_entry {
+    uint32_t key; /* cp << 1 | accents stripped; 0: empty (cp >= 0x80) */
+    uint8_t len;
+    char out[11];
+} fc_entry;
+struct vx_fold_cache {
+    fc_entry e[FCACHE_SIZE];
+};
+
+static fc_entry *fcache_slot(vx_text *t, uint32_t key)
+{
+    if (!t->cache) {
+        t->cache = calloc(1, sizeof *t->cache);
+        if (!t->cache)
+            return NULL; /* no cache, no harm */
+    }
+    return &t->cache->e[(key * 0x9E3779B1u) >> 24];
+}
+
+static void put_bytes(vx_text *t, const char *u, size_t n, size_t os,
+                      size_t oe)
+{
+    memcpy(t->norm + t->norm_len, u, n);
+    for (size_t k = 0; k < n; k++) {
+        t->omap[t->norm_len + k] = (uint32_t)os;
+        t->oend[t->norm_len + k] = (uint32_t)oe;
+    }
+    t->norm_len += n;
+}
+
+/* A grapheme break between prev and next that needs no utf8proc call: no
+ * character below U+0600 is Prepend, ZWJ, Hangul or a regional indicator,
+ * and these ranges of next (Latin, Greek, Cyrillic letters) hold no
+ * Extend or SpacingMark character.  Checked against utf8proc's data by
+ * check_text.c (fast_paths_agree). */
+static int sure_break(uint32_t prev, uint32_t next)
+{
+    return prev < 0x600 &&
+           (next < 0x300 || (next >= 0x370 && next < 0x483) ||
+            (next >= 0x48A && next < 0x591));
+}
+
 /* Normalize the grapheme cluster that starts at b[*pi] (a non-ASCII
  * character, or an ASCII one followed by a non-ASCII byte) and advance
  * *pi past it.  Every output byte maps to the whole cluster: a composed
@@ -233,9 +310,15 @@ static int norm_cluster(vx_text *t, const unsigned char *b, size_t len,
     utf8proc_int32_t state = 0;
     uint32_t prev = cp;
     for (int count = 1; ce < len && count < CLUSTER_MAX; count++) {
+        /* Before an ASCII character there is always a break, except after
+         * a Prepend character (none below U+0600) or in CR LF (which
+         * normalizes the same either way). */
+        if (b[ce] < 0x80 && prev < 0x600)
+            break;
         uint32_t next;
         int m = vx_utf8_decode((const char *)b + ce, len - ce, &next);
-        if (m == 0 || utf8proc_grapheme_break_stateful(
+        if (m == 0 || sure_break(prev, next) ||
+            utf8proc_grapheme_break_stateful(
                           (utf8proc_int32_t)prev, (utf8proc_int32_t)next,
                           &state))
             break;
@@ -246,6 +329,15 @@ static int norm_cluster(vx_text *t, const unsigned char *b, size_t len,
     if (ce == i + 1) { /* a lone ASCII character */
         put_cp(t, ascii_fold[b[i]], i, ce);
         return 0;
+    }
+    fc_entry *fc = NULL;
+    uint32_t key = cp << 1 | ((opt & UTF8PROC_STRIPMARK) != 0);
+    if (ce == i + (size_t)n) { /* one code point: try the cache */
+        fc = fcache_slot(t, key);
+        if (fc && fc->key == key) {
+            put_bytes(t, fc->out, fc->len, i, ce);
+            return 0;
+        }
     }
     utf8proc_int32_t buf[DECOMP_MAX];
     utf8proc_ssize_t r = utf8proc_decompose(
@@ -259,8 +351,15 @@ static int norm_cluster(vx_text *t, const unsigned char *b, size_t len,
     rc = reserve(t, (size_t)r * 4);
     if (rc)
         return rc;
+    size_t start = t->norm_len;
     for (utf8proc_ssize_t k = 0; k < r; k++)
         put_cp(t, unify_apostrophe((uint32_t)buf[k]), i, ce);
+    size_t out = t->norm_len - start;
+    if (fc && out <= sizeof fc->out) {
+        fc->key = key;
+        fc->len = (uint8_t)out;
+        memcpy(fc->out, t->norm + start, out);
+    }
     return 0;
 }
 
@@ -298,7 +397,15 @@ static int normalize(vx_text *t, const char *orig, size_t len, unsigned flags)
             t->norm[0] = '\0';
         return rc;
     }
-    t->norm[t->norm_len] = '\0';
+    /* zeroed slack for the tokenizer's 64-byte blocks */
+    rc = reserve(t, TOKENIZE_SLACK);
+    if (rc) {
+        t->norm_len = 0;
+        t->orig_len = 0;
+        t->norm[0] = '\0';
+        return rc;
+    }
+    memset(t->norm + t->norm_len, 0, TOKENIZE_SLACK + 1);
     t->omap[t->norm_len] = (uint32_t)len;
     t->oend[t->norm_len] = (uint32_t)len;
     return 0;
@@ -345,6 +452,10 @@ static int is_break(uint32_t cp)
 
 static int cp_class(uint32_t cp)
 {
+    /* Latin-1 and Latin Extended letters, Cyrillic letters: all L* */
+    if ((cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) ||
+        (cp >= 0x400 && cp <= 0x52F && (cp <= 0x481 || cp >= 0x48A)))
+        return C_WORD;
     if (is_han(cp))
         return C_HAN;
     switch (utf8proc_category((utf8proc_int32_t)cp)) {
@@ -426,18 +537,30 @@ static size_t word_end(const unsigned char *s, size_t p, size_t n)
     }
 }
 
-static int push_token(vx_text *t, size_t a, size_t b, uint32_t clause,
-                      int kind)
+static int grow_tokens(vx_text *t)
+{
+    size_t cap = t->tok_cap ? t->tok_cap * 2 : 64;
+    if (cap > SIZE_MAX / sizeof(vx_token))
+        return VOCX_ENOMEM;
+    uint8_t *nl = realloc(t->lexf, cap);
+    if (!nl)
+        return VOCX_ENOMEM;
+    t->lexf = nl;
+    vx_token *nt = realloc(t->tok, cap * sizeof *nt);
+    if (!nt)
+        return VOCX_ENOMEM; /* lexf is bigger already: harmless */
+    t->tok = nt;
+    t->tok_cap = cap;
+    return 0;
+}
+
+static inline int push_token(vx_text *t, size_t a, size_t b, uint32_t clause,
+                             int kind)
 {
     if (t->ntok == t->tok_cap) {
-        size_t cap = t->tok_cap ? t->tok_cap * 2 : 64;
-        if (cap > SIZE_MAX / sizeof(vx_token))
-            return VOCX_ENOMEM;
-        vx_token *nt = realloc(t->tok, cap * sizeof *nt);
-        if (!nt)
-            return VOCX_ENOMEM;
-        t->tok = nt;
-        t->tok_cap = cap;
+        int rc = grow_tokens(t);
+        if (rc)
+            return rc;
     }
     vx_token *k = &t->tok[t->ntok++];
     k->nstart = (uint32_t)a;
@@ -450,76 +573,207 @@ static int push_token(vx_text *t, size_t a, size_t b, uint32_t clause,
     return 0;
 }
 
-/* Words, symbols and clause numbers from punctuation.  A run of breaks
- * ("?!", "\r\n", "...") counts once, so clause numbers have no gaps. */
+/* Clause numbering while tokenizing.  A run of breaks ("?!", "\r\n",
+ * "...") counts once and breaks before the first token count not at all,
+ * so clause numbers have no gaps. */
+typedef struct tokstate {
+    uint32_t clause;
+    int pending; /* a clause break since the last token started */
+    int any;     /* a token has started */
+} tokstate;
+
+static uint32_t start_clause(tokstate *st)
+{
+    st->clause += (uint32_t)(st->pending & st->any);
+    st->pending = 0;
+    st->any = 1;
+    return st->clause;
+}
+
+static int is_digit(unsigned char c) { return (unsigned)(c - '0') < 10u; }
+
+/* ASCII runs are tokenized 64 bytes at a time with bit masks, so the cost
+ * does not depend on where words end: a byte-by-byte loop mispredicts a
+ * branch at almost every word boundary, which made it the slowest part of
+ * the analysis. */
+
+static uint64_t load_le64(const unsigned char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    return w;
+}
+
+/* High bit of each byte that is zero (exact: no false positives). */
+static uint64_t zero_bytes(uint64_t v)
+{
+    return ~(((v & ~HIGH) + ~HIGH) | v | ~HIGH);
+}
+
+/* The high bits of the 8 bytes as 8 bits, byte 0 in bit 0. */
+static uint64_t movemask8(uint64_t hi)
+{
+    return ((hi & HIGH) * 0x0002040810204081ULL) >> 56;
+}
+
+static int ctz64(uint64_t x)
+{
+#if defined(__GNUC__)
+    return __builtin_ctzll(x);
+#else
+    int n = 0;
+    while (!(x & 1)) {
+        x >>= 1;
+        n++;
+    }
+    return n;
+#endif
+}
+
+/* Tokens of the ASCII run s[p, q).  A word still open at q may go on in
+ * non-ASCII text ("caf" + "é"): word_end finishes it.  Sets *next to where
+ * tokenizing continues. */
+static int ascii_segment(vx_text *t, tokstate *st, size_t p, size_t q,
+                         size_t *next)
+{
+    const unsigned char *s = (const unsigned char *)t->norm;
+    size_t n = t->norm_len;
+    int open = 0, rc;
+    size_t ostart = 0;
+    uint32_t oclause = 0;
+    for (size_t b0 = p; b0 < q; b0 += 64) {
+        size_t len = q - b0 < 64 ? q - b0 : 64;
+        uint64_t valid = len == 64 ? ~0ULL : (1ULL << len) - 1;
+        uint64_t word = 0, other = 0;
+        /* Bytes past q may be >= 0x80; their carries only reach later
+         * bytes, which `valid` masks off. */
+        for (unsigned k = 0; k < 64; k += 8) {
+            uint64_t w = load_le64(s + b0 + k);
+            uint64_t x = w | ONES * 0x20; /* A-Z as a-z */
+            uint64_t letter = (x + ONES * (0x80 - 'a')) &
+                              ~(x + ONES * (0x80 - 'z' - 1));
+            uint64_t digit = (w + ONES * (0x80 - '0')) &
+                             ~(w + ONES * (0x80 - '9' - 1));
+            uint64_t wd = (letter | digit) & HIGH;
+            uint64_t sp = zero_bytes(w ^ (ONES * ' '));
+            word |= movemask8(wd) << k;
+            other |= movemask8(~(wd | sp) & HIGH) << k;
+        }
+        word &= valid;
+        other &= valid;
+        /* Punctuation is rare: settle breaks and apostrophes one by one,
+         * without branching on which character it is. */
+        uint64_t brk = 0;
+        while (other) {
+            int i = ctz64(other);
+            other &= other - 1;
+            size_t pos = b0 + (size_t)i;
+            unsigned c = ascii_cls[s[pos]];
+            /* 3.5 and 1,000 do not end a clause; s[pos + 1] is at most
+             * the terminating NUL */
+            unsigned digits = (pos > 0) & is_digit(s[pos - (pos > 0)]) &
+                              is_digit(s[pos + 1]);
+            brk |= (uint64_t)((c == B) | ((c == D) & !digits)) << i;
+            /* an apostrophe stays between two word characters */
+            if (c == Q && pos > 0 && s[pos - 1] < 0x80 &&
+                ascii_cls[s[pos - 1]] == W && starts_word(s, pos + 1, n))
+                word |= 1ULL << i;
+        }
+        uint64_t before = (word << 1) | (uint64_t)open;
+        uint64_t starts = word & ~before;
+        uint64_t ends = ~word & before & valid; /* first byte after a word */
+        if (open && ends) {
+            int e = ctz64(ends);
+            ends &= ends - 1;
+            if ((rc = push_token(t, ostart, b0 + (size_t)e, oclause,
+                                 VX_TOK_WORD)))
+                return rc;
+            open = 0;
+        }
+        while (starts) {
+            int i = ctz64(starts);
+            starts &= starts - 1;
+            uint64_t below = (1ULL << i) - 1;
+            st->pending |= (brk & below) != 0;
+            brk &= ~below;
+            uint32_t cl = start_clause(st);
+            if (ends) {
+                int e = ctz64(ends);
+                ends &= ends - 1;
+                if ((rc = push_token(t, b0 + (size_t)i, b0 + (size_t)e, cl,
+                                     VX_TOK_WORD)))
+                    return rc;
+            } else {
+                open = 1;
+                ostart = b0 + (size_t)i;
+                oclause = cl;
+            }
+        }
+        if (brk)
+            st->pending = 1;
+    }
+    *next = q;
+    if (open) {
+        size_t e = q < n ? word_end(s, q, n) : q;
+        if ((rc = push_token(t, ostart, e, oclause, VX_TOK_WORD)))
+            return rc;
+        *next = e;
+    }
+    return 0;
+}
+
+/* Words, symbols and clause numbers from punctuation. */
 static int tokenize(vx_text *t)
 {
     const unsigned char *s = (const unsigned char *)t->norm;
     size_t n = t->norm_len, p = 0;
-    uint32_t clause = 0;
-    int pending = 0; /* a clause break since the last token */
+    tokstate st = {0, 0, 0};
     t->ntok = 0;
     while (p < n) {
+        if (s[p] < 0x80) {
+            int rc = ascii_segment(t, &st, p, ascii_run_end(s, p, n), &p);
+            if (rc)
+                return rc;
+            continue;
+        }
         size_t a = p;
         int kind = 0;
-        if (s[p] < 0x80) {
-            switch (ascii_cls[s[p]]) {
-            case W:
-                p = word_end(s, p + 1, n);
-                kind = VX_TOK_WORD;
-                break;
-            case D:
-                if (!(p > 0 && (unsigned)(s[p - 1] - '0') < 10u && p + 1 < n &&
-                      (unsigned)(s[p + 1] - '0') < 10u))
-                    pending = 1;
-                p++;
-                break;
-            case B:
-                pending = 1;
-                p++;
-                break;
-            default:
-                p++;
-                break;
+        uint32_t cp;
+        p += (size_t)dec(s + p, &cp);
+        switch (cp_class(cp)) {
+        case C_WORD:
+            p = word_end(s, p, n);
+            kind = VX_TOK_WORD;
+            break;
+        case C_HAN: /* one ideograph, with any marks on it */
+            while (p < n && s[p] >= 0x80) {
+                uint32_t m;
+                int l = dec(s + p, &m);
+                if (cp_class(m) != C_MARK)
+                    break;
+                p += (size_t)l;
             }
-        } else {
-            uint32_t cp;
-            p += (size_t)dec(s + p, &cp);
-            switch (cp_class(cp)) {
-            case C_WORD:
-                p = word_end(s, p, n);
-                kind = VX_TOK_WORD;
-                break;
-            case C_HAN: /* one ideograph, with any marks on it */
-                while (p < n && s[p] >= 0x80) {
-                    uint32_t m;
-                    int l = dec(s + p, &m);
-                    if (cp_class(m) != C_MARK)
-                        break;
-                    p += (size_t)l;
-                }
-                kind = VX_TOK_WORD;
-                break;
-            case C_SYM:
-                /* The rest of its grapheme cluster belongs to it: skin
-                 * tones, variation selectors, ZWJ sequences, flag pairs.
-                 * Bytes of one cluster share their omap entry. */
-                while (p < n && t->omap[p] == t->omap[a])
-                    p++;
-                kind = VX_TOK_SYMBOL;
-                break;
-            case C_BRK:
-                pending = 1;
-                break;
-            default: /* separators; a mark after one is dropped too */
-                break;
-            }
+            kind = VX_TOK_WORD;
+            break;
+        case C_SYM:
+            /* The rest of its grapheme cluster belongs to it: skin tones,
+             * variation selectors, ZWJ sequences, flag pairs.  Bytes of
+             * one cluster share their omap entry. */
+            while (p < n && t->omap[p] == t->omap[a])
+                p++;
+            kind = VX_TOK_SYMBOL;
+            break;
+        case C_BRK:
+            st.pending = 1;
+            break;
+        default: /* separators; a mark after one is dropped too */
+            break;
         }
         if (kind) {
-            if (pending && t->ntok > 0)
-                clause++;
-            pending = 0;
-            int rc = push_token(t, a, p, clause, kind);
+            int rc = push_token(t, a, p, start_clause(&st), kind);
             if (rc)
                 return rc;
         }
@@ -529,13 +783,9 @@ static int tokenize(vx_text *t)
 
 /* ---- 3. negation --------------------------------------------------- */
 
-static int ends_with_nt(const char *w, size_t n)
-{
-    return n >= 3 && w[n - 3] == 'n' && w[n - 2] == '\'' && w[n - 1] == 't';
-}
-
 /* Length in tokens of the pseudo-negation phrase starting at token k
- * (same clause, longest first), or 0. */
+ * (same clause, longest first), or 0.  Only runs of words flagged as
+ * possible later words of a phrase are looked up. */
 static size_t pseudo_len(const vx_text *t, const vx_lexicon *lx,
                          unsigned flags, size_t k)
 {
@@ -543,12 +793,13 @@ static size_t pseudo_len(const vx_text *t, const vx_lexicon *lx,
     if (max > t->ntok - k)
         max = t->ntok - k;
     size_t same = 1; /* tokens from k in k's clause (before renumbering) */
-    while (same < max && t->tok[k + same].clause == t->tok[k].clause)
+    while (same < max && t->tok[k + same].clause == t->tok[k].clause &&
+           (t->lexf[k + same] & VX_LEX_PSEUDO_NEXT))
         same++;
-    for (size_t m = same; m >= 1; m--)
+    for (size_t m = same; m >= 2; m--)
         if (vx_lexicon_lookup_phrase(lx, flags, t->norm, t->tok + k, m))
             return m;
-    return 0;
+    return (t->lexf[k] & VX_LEX_PSEUDO_ALONE) ? 1 : 0;
 }
 
 /* Marks, in one pass over the tokens:
@@ -559,53 +810,53 @@ static size_t pseudo_len(const vx_text *t, const vx_lexicon *lx,
  *  - pseudo-negation phrases ("no problem"): VX_TF_PSEUDO on every token;
  *    the first negates the rest of the phrase and nothing after it, and
  *    the phrase's words play no other role ("nothing but": no contrast).
- * Clause numbers from tokenize() are shifted by the contrast words seen. */
+ * Clause numbers from tokenize() are shifted by the contrast words seen.
+ * Ordinary words (almost all) take the branch-free path. */
 static void mark(vx_text *t, const vx_lexicon *lx, unsigned flags)
 {
     vx_token *tk = t->tok;
+    const uint8_t *lexf = t->lexf;
     uint32_t shift = 0, prev_clause = 0;
     size_t pseudo_end = 0;   /* tokens before this are in a phrase */
     size_t neg_end = 0;      /* tokens before this ... */
     uint32_t neg_clause = 0; /* ... and in this clause are negated */
     int prev_negator = 0;
+    if (t->ntok)
+        vx_lexicon_classify(lx, flags, t, t->lexf);
     for (size_t k = 0; k < t->ntok; k++) {
         vx_token *x = &tk[k];
-        int new_clause = k > 0 && x->clause != prev_clause;
+        unsigned lf = lexf[k];
+        int new_clause = x->clause != prev_clause;
         prev_clause = x->clause;
-        unsigned lf = 0;
-        if (x->kind == VX_TOK_WORD && k >= pseudo_end) {
-            const char *w = t->norm + x->nstart;
-            size_t wn = x->nend - x->nstart;
-            lf = lx ? vx_lexicon_lookup(lx, flags, w, wn) : 0;
-            if (ends_with_nt(w, wn))
-                lf |= VX_LEX_NEGATOR;
-        }
-        size_t plen = 0;
-        if (lf & VX_LEX_PSEUDO_FIRST)
-            plen = pseudo_len(t, lx, flags, k);
-        if (plen) {
-            for (size_t j = k; j < k + plen; j++) {
-                tk[j].flags |= VX_TF_PSEUDO;
-                if (j > k && (lf & VX_LEX_NEGATOR))
-                    tk[j].flags |= VX_TF_NEGATED;
+        if ((lf & (VX_LEX_NEGATOR | VX_LEX_CONTRAST | VX_LEX_PSEUDO_FIRST)) |
+            (k < pseudo_end)) {
+            if (k < pseudo_end || x->kind != VX_TOK_WORD)
+                lf = 0; /* words of a phrase play no other role */
+            size_t plen = 0;
+            if (lf & VX_LEX_PSEUDO_FIRST)
+                plen = pseudo_len(t, lx, flags, k);
+            if (plen) {
+                for (size_t j = k; j < k + plen; j++) {
+                    tk[j].flags |= VX_TF_PSEUDO;
+                    if (j > k && (lf & VX_LEX_NEGATOR))
+                        tk[j].flags |= VX_TF_NEGATED;
+                }
+                pseudo_end = k + plen;
+                lf = 0;
             }
-            pseudo_end = k + plen;
-            lf = 0;
-        }
-        if ((lf & VX_LEX_CONTRAST) && !(prev_negator && !new_clause)) {
-            x->flags |= VX_TF_CONTRAST;
-            if (k > 0 && !new_clause)
-                shift++;
+            if ((lf & VX_LEX_CONTRAST) && !(prev_negator && !new_clause)) {
+                x->flags |= VX_TF_CONTRAST;
+                shift += k > 0 && !new_clause;
+            }
         }
         x->clause += shift;
-        if (k < neg_end && x->clause == neg_clause)
-            x->flags |= VX_TF_NEGATED;
-        prev_negator = 0;
-        if (lf & VX_LEX_NEGATOR) {
+        x->flags |= (uint16_t)(((k < neg_end) & (x->clause == neg_clause)) *
+                               VX_TF_NEGATED);
+        prev_negator = (lf & VX_LEX_NEGATOR) != 0;
+        if (prev_negator) {
             x->flags |= VX_TF_NEGATOR;
             neg_end = k + 1 + VX_NEGATION_WINDOW;
             neg_clause = x->clause;
-            prev_negator = 1;
         }
     }
 }
@@ -685,5 +936,8 @@ char *vx_text_fold(const char *s, size_t len, unsigned flags, size_t *out_len)
         *out_len = t.norm_len;
     free(t.omap);
     free(t.oend);
+    free(t.tok);
+    free(t.lexf);
+    free(t.cache);
     return r;
 }

@@ -58,6 +58,8 @@ void vx_lexicon_free(vx_lexicon *lx); /* NULL is a no-op */
 #define VX_LEX_CONTRAST 0x2
 #define VX_LEX_PSEUDO_FIRST 0x4 /* first word of a pseudo-negation phrase */
 #define VX_LEX_PHRASE 0x8       /* a whole pseudo-negation phrase */
+#define VX_LEX_PSEUDO_NEXT 0x10 /* a later word of a pseudo-negation phrase */
+#define VX_LEX_PSEUDO_ALONE 0x20 /* a one-word pseudo-negation "phrase" */
 unsigned vx_lexicon_lookup(const vx_lexicon *lx, unsigned norm_flags,
                            const char *w, size_t n);
 /* VX_LEX_PHRASE when the words norm[tok[i].nstart, tok[i].nend), i < ntok,
@@ -87,6 +89,10 @@ typedef struct vx_text {
     vx_token *tok;
     size_t ntok, tok_cap;
     size_t orig_len;
+    /* scratch for vx_text_analyze, not meaningful to callers: VX_LEX_*
+     * flags per token (tok_cap entries), folds of recent characters */
+    uint8_t *lexf;
+    struct vx_fold_cache *cache;
 } vx_text;
 
 void vx_text_init(vx_text *t);
@@ -116,5 +122,12 @@ size_t vx_text_token_at(const vx_text *t, size_t off);
  * malloc'd NUL-terminated string.  Returns NULL on bad UTF-8 or no
  * memory. */
 char *vx_text_fold(const char *s, size_t len, unsigned flags, size_t *out_len);
+
+/* For vx_text_analyze: VX_LEX_* flags of every token of `t` into out[0,
+ * t->ntok), words ending in n't counted as negators (lx may be NULL for
+ * that alone).  Reads up to 8 bytes from each token's start, so `t` must
+ * come from vx_text_analyze (its normalized text has zeroed slack). */
+void vx_lexicon_classify(const vx_lexicon *lx, unsigned norm_flags,
+                         const vx_text *t, uint8_t *out);
 
 #endif

@@ -36,4 +36,13 @@ top=$(run rank --format csv | awk -F, 'NR==2 {print $3}')
 echo "== 7. why is '$top' first? (the customers and comments behind it)"
 run rank --explain "$top" | head -24
 echo
+echo "== 8. reports: for executives, for a team, and the customers to contact"
+# Amounts in the example data are the CDNOW sample's dollars.
+run report --digest "Customer Service" --currency '$' \
+    --output "$dir/digest-customer-service.md"
+run export at-risk --format csv --output "$dir/at-risk.csv"
+run report --html "$dir/report.html" --currency '$' \
+    --title "Customer value at risk: example shop"
+echo
 echo "database: $db"
+echo "report:   $dir/report.html (one self-contained file: open it in a browser)"

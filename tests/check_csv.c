@@ -374,7 +374,8 @@ END_TEST
 
 START_TEST(nul_bytes)
 {
-    static const char in[] = "id,text,other\n1,a\0b,x\n2,fine,x\0y\n3,\"\0\",z\n";
+    static const char in[] = "id,text,other\n1,a\0b,x\n2,fine,x\0y\n"
+                             "3,\"\0\",z\n";
     static const tspec ts = {{"id", "text"}, {0, 1}, 2, 0};
     expect_all_modes(in, sizeof in - 1, VOCX_FORMAT_CSV, &ts,
                      "csv cols=id,text,other\n"
@@ -567,8 +568,10 @@ START_TEST(over_limit_record)
 {
     static const tspec small = {{"id", "text"}, {0, 1}, 2, 64};
     /* quoted, with line breaks and a fake record inside */
-    CSV_SPEC("id,text\n1,short\n2,\"" "0123456789012345678901234567890123456789"
-             "\n3,\"\"not a record\"\"\n" "0123456789012345678901234567890123456789"
+    CSV_SPEC("id,text\n1,short\n2,\""
+             "0123456789012345678901234567890123456789"
+             "\n3,\"\"not a record\"\"\n"
+             "0123456789012345678901234567890123456789"
              "\"\n4,next\n",
              &small,
              "csv cols=id,text\n"
@@ -579,7 +582,8 @@ START_TEST(over_limit_record)
              "end\n");
     /* unquoted, at the end of input */
     CSV_SPEC("id,text\n1,a\n2,"
-             "01234567890123456789012345678901234567890123456789012345678901234",
+             "0123456789012345678901234567890123456789"
+             "0123456789012345678901234",
              &small,
              "csv cols=id,text\n"
              "2-2 [1]1 [3]a\n"

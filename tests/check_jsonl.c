@@ -207,7 +207,8 @@ START_TEST(simple_objects)
        "2-2 [22]2 [9]world\n"
        "end\n");
     /* no final line break; spaces around everything */
-    JL("  { \"id\" : \"1\" , \"text\" : \"a\" }  \n{\"id\":\"2\",\"text\":\"b\"}",
+    JL("  { \"id\" : \"1\" , \"text\" : \"a\" }  \n"
+       "{\"id\":\"2\",\"text\":\"b\"}",
        "jsonl cols=id,text\n"
        "1-1 [12]1 [27]a\n"
        "2-2 [7]2 [18]b\n"
@@ -238,7 +239,8 @@ END_TEST
 
 START_TEST(blank_lines_and_crlf)
 {
-    JL("\n   \n{\"id\":\"1\",\"text\":\"a\"}\r\n\t\r\n\r\n{\"id\":\"2\",\"text\":\"b\"}"
+    JL("\n   \n{\"id\":\"1\",\"text\":\"a\"}\r\n\t\r\n\r\n"
+       "{\"id\":\"2\",\"text\":\"b\"}"
        "\r\n\n",
        "jsonl cols=id,text\n"
        "3-3 [7]1 [18]a\n"
@@ -545,6 +547,11 @@ START_TEST(key_case_alias)
        "1-1 [7]1 [18]a\xC3\xA9\n"
        "2-2 [7]2 [18]b\n"
        "3-3 - [18]c\n"
+       "end\n");
+    /* an exact match anywhere wins over other spellings */
+    JL("{\"TEXT\":\"a\",\"Text\":\"b\",\"text\":\"c\"}\n",
+       "jsonl cols=TEXT,Text,text\n"
+       "1-1 - [31]c\n"
        "end\n");
     JL("{\"TEXT\":\"a\",\"Text\":\"b\"}\n",
        "open rc=-6 1:0 key \"text\" is ambiguous: the first object has it in "

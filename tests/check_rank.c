@@ -222,6 +222,23 @@ START_TEST(test_explain)
     ck_assert_str_eq(l.cust[2], "B");
     ck_assert_str_eq(l.cust[3], "U");
     ck_assert_double_eq_tol(l.att[3], 0, EPS);
+    /* Every comment exactly once, anonymous ones too. */
+    exec(s, "INSERT INTO comments(comment_id, source_id, text, ingested_at)"
+            " VALUES (9, 'c9', 'x', 'now');"
+            "INSERT INTO classifications(comment_id, ruleset_id,"
+            " classified_at) VALUES (9, 1, 'now');"
+            "INSERT INTO comment_issues(comment_id, ruleset_id, issue_id)"
+            " VALUES (9, 1, 'i2')");
+    memset(&l, 0, sizeof l);
+    ck_assert_int_eq(vocx_rank_explain(s, NULL, "i2", on_ev, &l), VOCX_OK);
+    ck_assert_int_eq(l.n, 4); /* c2 (A), c5 (C), c7 and c9 (anonymous) */
+    ck_assert_str_eq(l.comment[0], "c2");
+    ck_assert_str_eq(l.comment[2], "c7");
+    ck_assert_str_eq(l.comment[3], "c9");
+    /* An issue nobody raised explains to nothing, without error. */
+    memset(&l, 0, sizeof l);
+    ck_assert_int_eq(vocx_rank_explain(s, NULL, "i3", on_ev, &l), VOCX_OK);
+    ck_assert_int_eq(l.n, 0);
     ck_assert_int_eq(vocx_rank_explain(s, NULL, "nope", on_ev, &l),
                      VOCX_ENOTFOUND);
     vocx_store_close(s);

@@ -592,7 +592,8 @@ START_TEST(generated_jsonl_with_bad_rows)
         case 0: /* missing ':' */
             o += (size_t)sprintf(in + o, ",\"n\" 1}%s", eol);
             sb_printf(&want, "rej %d:%zu r1 invalid JSON: expected ':' after "
-                      "object key, found '1'\n", r + 1, o - start - strlen(eol) - 1);
+                      "object key, found '1'\n",
+                      r + 1, o - start - strlen(eol) - 1);
             break;
         case 1: /* not an object */
             o = start;

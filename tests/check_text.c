@@ -969,6 +969,204 @@ START_TEST(matches_whole_string_utf8proc)
 }
 END_TEST
 
+/* A plain byte-by-byte tokenizer for text made of ASCII and é, written
+ * from the rules in docs/rules.md, to check the 64-byte bit-mask
+ * tokenizer at every block boundary. */
+typedef struct ref_tok {
+    size_t a, b;
+    uint32_t clause;
+} ref_tok;
+
+static int ref_word_at(const char *s, size_t i, size_t n)
+{
+    if (i >= n)
+        return 0;
+    unsigned char c = (unsigned char)s[i];
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == 0xC3;
+}
+
+static size_t ref_tokenize(const char *s, size_t n, ref_tok *out)
+{
+    size_t nt = 0, i = 0;
+    uint32_t clause = 0;
+    int pending = 0;
+    while (i < n) {
+        if (ref_word_at(s, i, n)) {
+            size_t a = i;
+            for (;;) {
+                if (ref_word_at(s, i, n))
+                    i += (unsigned char)s[i] == 0xC3 ? 2 : 1;
+                else if (s[i] == '\'' && i > a && ref_word_at(s, i + 1, n))
+                    i++;
+                else
+                    break;
+            }
+            if (pending && nt > 0)
+                clause++;
+            pending = 0;
+            out[nt++] = (ref_tok){a, i, clause};
+            continue;
+        }
+        char c = s[i];
+        if (c == '.' || c == ',') {
+            int digits = i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9' &&
+                         i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '9';
+            if (!digits)
+                pending = 1;
+        } else if (c && strchr(";:!?\n\r\v\f", c)) {
+            pending = 1;
+        }
+        i++;
+    }
+    return nt;
+}
+
+START_TEST(mask_tokenizer_matches_reference)
+{
+    static const char *const bits[] = {
+        "a", "b", "z", "0", "9", " ", " ", "'", ".", ",", "!", "-", "\n",
+        "\xC3\xA9", "x'y", "1.5", "3,000", "  ", "?", "\t", "$", "\"",
+    };
+    vx_text t;
+    vx_text_init(&t);
+    uint64_t seed = 4242;
+    static char buf[1024];
+    static ref_tok want[1024];
+    for (int iter = 0; iter < 20000; iter++) {
+        size_t len = 0, np = 1 + rng_next(&seed) % 300;
+        for (size_t i = 0; i < np && len < sizeof buf - 8; i++) {
+            const char *p = bits[rng_next(&seed) % (sizeof bits / sizeof *bits)];
+            memcpy(buf + len, p, strlen(p));
+            len += strlen(p);
+        }
+        /* long words across block boundaries now and then */
+        if (iter % 7 == 0 && len > 72) {
+            memset(buf + 50, 'w', 20);
+            if ((unsigned char)buf[49] == 0xC3) /* not half an é */
+                buf[49] = 'w';
+            if ((unsigned char)buf[70] == 0xA9)
+                buf[70] = 'w';
+        }
+        size_t nw = ref_tokenize(buf, len, want);
+        ck_assert_int_eq(vx_text_analyze(&t, buf, len, NULL, 0), 0);
+        ck_assert_uint_eq(t.norm_len, len); /* folding changes nothing */
+        ck_assert_msg(t.ntok == nw, "\"%.*s\": %zu tokens, want %zu",
+                      (int)len, buf, t.ntok, nw);
+        for (size_t k = 0; k < nw; k++) {
+            ck_assert_msg(t.tok[k].nstart == want[k].a &&
+                              t.tok[k].nend == want[k].b &&
+                              t.tok[k].clause == want[k].clause,
+                          "\"%.*s\" token %zu: [%u,%u) clause %u, want "
+                          "[%zu,%zu) clause %u",
+                          (int)len, buf, k, t.tok[k].nstart, t.tok[k].nend,
+                          t.tok[k].clause, want[k].a, want[k].b,
+                          want[k].clause);
+        }
+    }
+    vx_text_free(&t);
+}
+END_TEST
+
+/* The shortcuts that avoid utf8proc calls (grapheme breaks before Latin,
+ * Greek and Cyrillic letters; letter ranges; the per-text fold cache)
+ * agree with utf8proc's own data, for every character below U+0800. */
+START_TEST(fast_paths_agree)
+{
+    static const char *const after[] = {"b", COMB_ACUTE, "\xD2\x83",
+                                        "\xD6\xB0", "\xE2\x80\x8D", ""};
+    vx_text t, fresh;
+    vx_text_init(&t);
+    vx_text_init(&fresh);
+    char buf[64];
+    for (uint32_t cp = 0x80; cp < 0x800; cp++) {
+        char u[4];
+        int n = vx_utf8_encode(cp, u);
+        for (size_t f = 0; f < sizeof after / sizeof *after; f++) {
+            for (unsigned flags = 0; flags < 2; flags++) {
+                size_t len = 0;
+                buf[len++] = 'a';
+                memcpy(buf + len, u, (size_t)n);
+                len += (size_t)n;
+                memcpy(buf + len, after[f], strlen(after[f]));
+                len += strlen(after[f]);
+                memcpy(buf + len, u, (size_t)n); /* twice: from the cache */
+                len += (size_t)n;
+                buf[len++] = 'z';
+                size_t rn;
+                char *ref = reference(buf, len, flags, &rn);
+                ck_assert_int_eq(vx_text_analyze(&t, buf, len, NULL, flags),
+                                 0);
+                ck_assert_msg(rn == t.norm_len && memcmp(ref, t.norm, rn) == 0,
+                              "U+%04X + \"%s\" flags %u", cp, after[f], flags);
+                /* a fresh text (empty cache) gives the same tokens */
+                ck_assert_int_eq(
+                    vx_text_analyze(&fresh, buf, len, NULL, flags), 0);
+                ck_assert_uint_eq(fresh.ntok, t.ntok);
+                for (size_t k = 0; k < t.ntok; k++) {
+                    ck_assert_uint_eq(fresh.tok[k].nstart, t.tok[k].nstart);
+                    ck_assert_uint_eq(fresh.tok[k].nend, t.tok[k].nend);
+                    ck_assert_uint_eq(fresh.tok[k].kind, t.tok[k].kind);
+                }
+                vx_text_free(&fresh);
+                free(ref);
+            }
+        }
+        /* the character alone, between spaces: a word exactly when its
+         * fold starts with a letter or digit */
+        size_t len = 0;
+        buf[len++] = ' ';
+        memcpy(buf + len, u, (size_t)n);
+        len += (size_t)n;
+        buf[len++] = ' ';
+        ck_assert_int_eq(vx_text_analyze(&t, buf, len, NULL, 0), 0);
+        if (t.norm_len > 2) {
+            uint32_t c2;
+            vx_utf8_decode(t.norm + 1, t.norm_len - 1, &c2);
+            int cat = utf8proc_category((utf8proc_int32_t)c2);
+            int word = cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_NO &&
+                       !(cat >= UTF8PROC_CATEGORY_MN && cat <= UTF8PROC_CATEGORY_ME);
+            ck_assert_msg(word == (t.ntok > 0 && t.tok[0].kind == VX_TOK_WORD &&
+                                   t.tok[0].nstart == 1),
+                          "U+%04X", cp);
+        }
+    }
+    vx_text_free(&t);
+}
+END_TEST
+
+/* Many user words (the fast table grows and rehashes), long words that
+ * share their first 8 bytes, and words that are not there. */
+START_TEST(lexicon_many_words)
+{
+    vx_lexicon *lx = lex();
+    char w[64];
+    for (int i = 0; i < 3000; i++) {
+        int n = snprintf(w, sizeof w, "neg%d", i * 7);
+        ck_assert_int_eq(vx_lexicon_add_negator(lx, w, (size_t)n), 0);
+    }
+    ck_assert_int_eq(vx_lexicon_add_contrast(lx, "longwordsharing1", 16), 0);
+    vx_text t;
+    vx_text_init(&t);
+    for (int i = 0; i < 3000 * 7; i++) {
+        int n = snprintf(w, sizeof w, "neg%d x", i);
+        ck_assert_int_eq(vx_text_analyze(&t, w, (size_t)n, lx, 0), 0);
+        ck_assert_msg(((t.tok[0].flags & VX_TF_NEGATOR) != 0) == (i % 7 == 0),
+                      "%s", w);
+    }
+    analyze(&t, lx, "a longwordsharing2 b longwordsharing1 c", 0);
+    ck_assert_uint_eq(flags_of(&t, "longwordsharing2"), 0);
+    ck_assert(flags_of(&t, "longwordsharing1") & VX_TF_CONTRAST);
+    ck_assert_uint_eq(t.tok[4].clause, 1);
+    /* a long built-in word (14 bytes of Cyrillic) */
+    analyze(&t, lx, "\xD0\x9D\xD0\x98\xD0\x9A\xD0\x9E\xD0\x93\xD0\x94\xD0\x90 x",
+            0); /* НИКОГДА x */
+    ck_assert(t.tok[0].flags & VX_TF_NEGATOR);
+    ck_assert(NEGATED(&t, "x"));
+    vx_text_free(&t);
+    vx_lexicon_free(lx);
+}
+END_TEST
+
 static Suite *text_suite(void)
 {
     Suite *s = suite_create("text");
@@ -1000,6 +1198,9 @@ static Suite *text_suite(void)
     tcase_add_test(tc, zalgo);
     tcase_add_test(tc, random_invariants);
     tcase_add_test(tc, matches_whole_string_utf8proc);
+    tcase_add_test(tc, mask_tokenizer_matches_reference);
+    tcase_add_test(tc, fast_paths_agree);
+    tcase_add_test(tc, lexicon_many_words);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -101,6 +101,10 @@ int cmd_stats(cli_common *c, int argc, char **argv);
 void help_stats(FILE *out);
 int cmd_comments(cli_common *c, int argc, char **argv);
 void help_comments(FILE *out);
+int cmd_report(cli_common *c, int argc, char **argv);
+void help_report(FILE *out);
+int cmd_export(cli_common *c, int argc, char **argv);
+void help_export(FILE *out);
 
 
 

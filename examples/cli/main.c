@@ -18,6 +18,10 @@ static const cli_command commands[] = {
     {"ops", "import customers and transactions", cmd_ops, help_ops},
     {"clv", "fit customer lifetime values", cmd_clv, help_clv},
     {"rank", "rank issues by CLV at risk", cmd_rank, help_rank},
+    {"report", "HTML report for executives, team digests", cmd_report,
+     help_report},
+    {"export", "customers at risk, for the CRM (CSV, JSON)", cmd_export,
+     help_export},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
