@@ -139,12 +139,16 @@ static void build_vocab(void)
         if (i < N_(verb))
             vocab[k++] = strdup(verb[i]);
     }
-    rng_state = 42;
+    /* distinct made-up words of three or four syllables: i is mapped to
+     * a syllable sequence by a multiplication modulo the number of
+     * sequences, which visits each one once */
     for (size_t i = 0; i < nsyn; i++) {
         char w[32] = "";
-        size_t ns = 2 + pick(3);
-        for (size_t j = 0; j < ns; j++)
-            strcat(w, syll[pick(N_(syll))]);
+        size_t ns = i < 20000 ? 3 : 4;
+        size_t space = ns == 3 ? 27000 : 810000;
+        size_t x = ns == 3 ? (i * 7919 + 13) % space : (i * 104729 + 7) % space;
+        for (size_t j = 0; j < ns; j++, x /= 30)
+            strcat(w, syll[x % 30]);
         vocab[k++] = strdup(w);
     }
     /* Zipf, exponent 1 */
@@ -239,12 +243,10 @@ static void gen_term(buf *rule, buf *re)
         puts_(rule, tmp);
         snprintf(tmp, sizeof tmp, "\\b%s\\b", a);
         puts_(re, tmp);
-    } else if (kind < 6) { /* prefix */
-        size_t l = strlen(a);
-        size_t k = l > 5 ? l - 2 : l;
-        snprintf(tmp, sizeof tmp, "%.*s*", (int)k, a);
+    } else if (kind < 6) { /* a word and its longer forms: refund* */
+        snprintf(tmp, sizeof tmp, "%s*", a);
         puts_(rule, tmp);
-        snprintf(tmp, sizeof tmp, "\\b%.*s\\w*", (int)k, a);
+        snprintf(tmp, sizeof tmp, "\\b%s\\w*", a);
         puts_(re, tmp);
     } else { /* phrase: a rule word with a common word after it */
         const char *b = vocab[pick(N_(filler) + N_(topic) + N_(verb))];

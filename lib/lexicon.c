@@ -1,12 +1,17 @@
 /*
  * The negation lexicon: negators, contrast words and pseudo-negation
- * phrases in open-addressing hash sets (FNV-1a, linear probing), so the
- * tokenizer pays one probe per word, never a scan over the lists.
+ * phrases in hash tables, so a word costs one lookup, never a scan over
+ * the lists.  Two tables per set: an exact one (FNV-1a, linear probing)
+ * holding words and phrases, and a fast one for the per-word lookups of
+ * vx_lexicon_classify (see fast_slot).
  *
  * Every entry lives in two sets: one for text folded with accents and one
  * for text folded with VX_NORM_STRIP_ACCENTS, because a word list written
  * as "não" must find "nao" when a rule file ignores accents.  A phrase is
  * stored as its folded words joined by one space.
+ *
+ * The built-in words are UTF-8 in this file; they are folded when the
+ * lexicon is built, like words from a rule file.
  */
 #include "text.h"
 #include "utf8.h"
@@ -53,7 +58,7 @@ struct vx_lexicon {
 };
 
 /* docs/rules.md, "Negation and contrast".  Words ending in n't are
- * negators without being listed (see text.c). */
+ * negators without being listed (vx_lexicon_classify). */
 static const char *const default_negators[] = {
     "no", "not", "never", "nothing", "nobody", "none", "neither", "nor",
     "without", "cannot", "nowhere", "noone",
@@ -146,9 +151,8 @@ static uint64_t fast_key(const char *w, size_t n)
 static void fast_slots(uint64_t key, size_t n, unsigned bits, size_t *i1,
                        size_t *i2)
 {
-    uint64_t h = (key + (uint64_t)n) * 0x9E3779B97F4A7C15ULL;
-    h ^= h >> 29;
-    h *= 0xBF58476D1CE4E5B9ULL;
+    /* Fibonacci hashing: the top bits of the product mix all key bits */
+    uint64_t h = (key ^ (uint64_t)n << 59) * 0x9E3779B97F4A7C15ULL;
     size_t m = ((size_t)1 << bits) - 1;
     *i1 = (size_t)(h >> (64 - bits));
     *i2 = (size_t)(h >> (64 - 2 * bits)) & m;
@@ -466,24 +470,28 @@ static uint64_t load_le64(const char *p)
 void vx_lexicon_classify(const vx_lexicon *lx, unsigned norm_flags,
                          const vx_text *t, uint8_t *out)
 {
+    static const uint64_t keep[9] = {
+        0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFFULL, 0xFFFFFFFFFFULL,
+        0xFFFFFFFFFFFFULL, 0xFFFFFFFFFFFFFFULL, ~0ULL};
+    const uint32_t nt = 'n' | '\'' << 8 | (uint32_t)'t' << 16;
     const lex_set *s = lx ? &lx->set[(norm_flags & VX_NORM_STRIP_ACCENTS) != 0]
                           : NULL;
+    if (s && !s->fast_cap)
+        s = NULL;
+    /* Reads up to 8 bytes from a word's start: the normalized text has
+     * TOKENIZE_SLACK zeroed bytes after its end.  No branch depends on
+     * the word, so the cost does not either. */
     for (size_t k = 0; k < t->ntok; k++) {
         const vx_token *x = &t->tok[k];
         const char *w = t->norm + x->nstart;
         size_t n = x->nend - x->nstart;
-        unsigned f = 0;
-        /* n't: the three bytes before the end, read at offset 0 for
-         * shorter words (inside the slack) and then ignored */
+        /* n't: the three bytes before the end (at offset 0 for shorter
+         * words, then ignored) */
         size_t j = n >= 3 ? n - 3 : 0;
-        f |= (unsigned)((n >= 3) & (w[j] == 'n') & (w[j + 1] == '\'') &
-                        (w[j + 2] == 't')) * VX_LEX_NEGATOR;
-        if (s && s->fast_cap && x->kind == VX_TOK_WORD) {
-            /* 8 bytes may be read past a short word: the normalized text
-             * has TOKENIZE_SLACK zeroed bytes after its end */
-            static const uint64_t keep[9] = {
-                0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFFULL, 0xFFFFFFFFFFULL,
-                0xFFFFFFFFFFFFULL, 0xFFFFFFFFFFFFFFULL, ~0ULL};
+        unsigned f = ((uint32_t)load_le64(w + j) & 0xFFFFFF) == nt && n >= 3
+                         ? VX_LEX_NEGATOR
+                         : 0;
+        if (s) {
             uint64_t key = load_le64(w) & keep[n < 8 ? n : 8];
             size_t i1, i2;
             fast_slots(key, n, s->fast_bits, &i1, &i2);
@@ -492,6 +500,7 @@ void vx_lexicon_classify(const vx_lexicon *lx, unsigned norm_flags,
             g |= ((e2->key == key) & (e2->len == n)) ? e2->flags : 0;
             if (g & FAST_VERIFY) /* a long word: look it up exactly */
                 g = vx_lexicon_lookup(lx, norm_flags, w, n);
+            /* (a symbol token may match too; vx_text_analyze ignores it) */
             f |= g;
         }
         out[k] = (uint8_t)f;

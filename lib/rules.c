@@ -382,6 +382,24 @@ int vx_rules_finish(vocx_rules *r)
 
     if (!r->slots && (rc = trie_rehash(r, 16)))
         return rc;
+    /* 16 filter bits per key, two set per key: about 1.5% false hits */
+    size_t bits = 4096;
+    while (bits < r->nslots_used * 16)
+        bits *= 2;
+    r->bloom = calloc(bits / 64, sizeof *r->bloom);
+    if (!r->bloom)
+        return VOCX_ENOMEM;
+    r->bloom_mask = bits - 1;
+    for (size_t i = 0; i <= r->slot_mask; i++) {
+        const vx_tslot *sl = &r->slots[i];
+        if (!sl->child)
+            continue;
+        uint64_t m = (sl->h ^ (sl->h >> 29)) * 0x9e3779b97f4a7c15ULL;
+        size_t b1 = (size_t)(m >> 42) & r->bloom_mask;
+        size_t b2 = (size_t)(m >> 3) & r->bloom_mask;
+        r->bloom[b1 >> 6] |= 1ULL << (b1 & 63);
+        r->bloom[b2 >> 6] |= 1ULL << (b2 & 63);
+    }
 
     /* JIT where available; the interpreter is the fallback when the JIT
      * is missing or refuses a pattern. */
@@ -446,6 +464,7 @@ void vocx_rules_free(vocx_rules *r)
     free(r->slots);
     free(r->keys);
     free(r->plens);
+    free(r->bloom);
     free(r->pairs);
     free(r->rpairs);
     free(r);

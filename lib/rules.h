@@ -174,6 +174,10 @@ struct vocx_rules {
     size_t nkeys, cap_keys;
     uint32_t *plens;
     size_t nplens;
+    /* Bloom filter over the table's keys (two bits each): most tokens
+     * are no term, and the filter says so from L1 cache. */
+    uint64_t *bloom;
+    size_t bloom_mask; /* bits - 1 (power of two) */
 
     /* (leaf, rule) pairs gathered while parsing, turned into CSR */
     uint32_t *pairs;
@@ -213,8 +217,16 @@ static inline int32_t vx_trie_find(const vocx_rules *r, uint32_t parent,
                                    size_t len)
 {
     uint32_t tag = parent << 1 | (uint32_t)is_prefix;
+    uint64_t m = (h ^ (h >> 29)) * 0x9e3779b97f4a7c15ULL;
+    if (r->bloom) {
+        size_t b1 = (size_t)(m >> 42) & r->bloom_mask;
+        size_t b2 = (size_t)(m >> 3) & r->bloom_mask;
+        if (!((r->bloom[b1 >> 6] >> (b1 & 63)) & (r->bloom[b2 >> 6] >> (b2 & 63)) &
+              1))
+            return -1;
+    }
     size_t mask = r->slot_mask;
-    size_t i = (size_t)((h ^ (h >> 29)) * 0x9e3779b97f4a7c15ULL >> 20) & mask;
+    size_t i = (size_t)(m >> 20) & mask;
     for (;;) {
         const vx_tslot *s = &r->slots[i];
         if (!s->child)

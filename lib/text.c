@@ -4,13 +4,22 @@
  * and docs/rules.md ("Expressions", "Negation and contrast") for the
  * behaviour.
  *
- * Three passes over one comment, all on buffers reused across calls:
+ * Three passes over one comment, all on buffers reused across calls (no
+ * allocation once they have grown to the largest comment):
  *  1. normalize: NFKC + case fold (+ accent stripping) into t->norm, with
- *     omap/oend giving each normalized byte's original character;
+ *     omap/oend giving each normalized byte's original character.  ASCII
+ *     runs take a fast path (8 bytes at a time); other text goes through
+ *     utf8proc one grapheme cluster at a time;
  *  2. tokenize t->norm into words and symbols, numbering clauses at
- *     punctuation;
- *  3. mark negators, contrast words and pseudo-negation phrases from the
- *     lexicon, renumber clauses at contrast words and mark negation scope.
+ *     punctuation.  ASCII runs are cut with 64-bit masks, 64 bytes at a
+ *     time; other text character by character;
+ *  3. look every word up in the lexicon (vx_lexicon_classify), then mark
+ *     negators, contrast words and pseudo-negation phrases, renumber
+ *     clauses at contrast words and mark negation scope.
+ * Speed comes from keeping branches that depend on the text out of the
+ * per-byte and per-word paths: on real comments those branches are
+ * mispredicted so often that they, not the work, set the pace
+ * (bench/bench_text.c).
  */
 #include "text.h"
 #include "utf8.h"
@@ -19,6 +28,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
+#if defined(__SSE2__) && !defined(VX_TEXT_NO_SIMD)
+#include <emmintrin.h>
+#endif
 
 /* Longest run of code points normalized as one unit.  Grapheme clusters
  * are far shorter in real text; the cap bounds work and stack space on
@@ -335,6 +347,8 @@ static int norm_cluster(vx_text *t, const unsigned char *b, size_t len,
     if (ce == i + (size_t)n) { /* one code point: try the cache */
         fc = fcache_slot(t, key);
         if (fc && fc->key == key) {
+            if ((rc = reserve(t, fc->len)))
+                return rc;
             put_bytes(t, fc->out, fc->len, i, ce);
             return 0;
         }
@@ -597,6 +611,46 @@ static int is_digit(unsigned char c) { return (unsigned)(c - '0') < 10u; }
  * branch at almost every word boundary, which made it the slowest part of
  * the analysis. */
 
+static int ctz64(uint64_t x)
+{
+#if defined(__GNUC__)
+    return __builtin_ctzll(x);
+#else
+    int n = 0;
+    while (!(x & 1)) {
+        x >>= 1;
+        n++;
+    }
+    return n;
+#endif
+}
+
+/* Bit i of *word: byte p[i] is a letter or digit; of *other: neither
+ * that nor a space (punctuation, and bytes >= 0x80, which only occur past
+ * the run and are masked off by the caller). */
+#if defined(__SSE2__) && !defined(VX_TEXT_NO_SIMD)
+static void block_masks(const unsigned char *p, uint64_t *word,
+                        uint64_t *other)
+{
+    uint64_t w = 0, o = 0;
+    for (unsigned k = 0; k < 64; k += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
+        __m128i x = _mm_or_si128(v, _mm_set1_epi8(0x20)); /* A-Z as a-z */
+        /* signed compares: bytes >= 0x80 are negative, never in range */
+        __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('a' - 1)),
+                                       _mm_cmplt_epi8(x, _mm_set1_epi8('z' + 1)));
+        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                      _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+        unsigned mw = (unsigned)_mm_movemask_epi8(_mm_or_si128(letter, digit));
+        unsigned ms = (unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
+        w |= (uint64_t)mw << k;
+        o |= (uint64_t)(~(mw | ms) & 0xFFFFu) << k;
+    }
+    *word = w;
+    *other = o;
+}
+#else
 static uint64_t load_le64(const unsigned char *p)
 {
     uint64_t w;
@@ -619,19 +673,28 @@ static uint64_t movemask8(uint64_t hi)
     return ((hi & HIGH) * 0x0002040810204081ULL) >> 56;
 }
 
-static int ctz64(uint64_t x)
+/* Portable: eight bytes at a time in a 64-bit integer.  Bytes >= 0x80
+ * may carry into later bytes, which are past the run as well. */
+static void block_masks(const unsigned char *p, uint64_t *word,
+                        uint64_t *other)
 {
-#if defined(__GNUC__)
-    return __builtin_ctzll(x);
-#else
-    int n = 0;
-    while (!(x & 1)) {
-        x >>= 1;
-        n++;
+    uint64_t wm = 0, om = 0;
+    for (unsigned k = 0; k < 64; k += 8) {
+        uint64_t w = load_le64(p + k);
+        uint64_t x = w | ONES * 0x20; /* A-Z as a-z */
+        uint64_t letter =
+            (x + ONES * (0x80 - 'a')) & ~(x + ONES * (0x80 - 'z' - 1));
+        uint64_t digit =
+            (w + ONES * (0x80 - '0')) & ~(w + ONES * (0x80 - '9' - 1));
+        uint64_t wd = (letter | digit) & HIGH;
+        uint64_t sp = zero_bytes(w ^ (ONES * ' '));
+        wm |= movemask8(wd) << k;
+        om |= movemask8(~(wd | sp) & HIGH) << k;
     }
-    return n;
-#endif
+    *word = wm;
+    *other = om;
 }
+#endif
 
 /* Tokens of the ASCII run s[p, q).  A word still open at q may go on in
  * non-ASCII text ("caf" + "é"): word_end finishes it.  Sets *next to where
@@ -647,21 +710,8 @@ static int ascii_segment(vx_text *t, tokstate *st, size_t p, size_t q,
     for (size_t b0 = p; b0 < q; b0 += 64) {
         size_t len = q - b0 < 64 ? q - b0 : 64;
         uint64_t valid = len == 64 ? ~0ULL : (1ULL << len) - 1;
-        uint64_t word = 0, other = 0;
-        /* Bytes past q may be >= 0x80; their carries only reach later
-         * bytes, which `valid` masks off. */
-        for (unsigned k = 0; k < 64; k += 8) {
-            uint64_t w = load_le64(s + b0 + k);
-            uint64_t x = w | ONES * 0x20; /* A-Z as a-z */
-            uint64_t letter = (x + ONES * (0x80 - 'a')) &
-                              ~(x + ONES * (0x80 - 'z' - 1));
-            uint64_t digit = (w + ONES * (0x80 - '0')) &
-                             ~(w + ONES * (0x80 - '9' - 1));
-            uint64_t wd = (letter | digit) & HIGH;
-            uint64_t sp = zero_bytes(w ^ (ONES * ' '));
-            word |= movemask8(wd) << k;
-            other |= movemask8(~(wd | sp) & HIGH) << k;
-        }
+        uint64_t word, other;
+        block_masks(s + b0, &word, &other);
         word &= valid;
         other &= valid;
         /* Punctuation is rare: settle breaks and apostrophes one by one,
@@ -685,35 +735,46 @@ static int ascii_segment(vx_text *t, tokstate *st, size_t p, size_t q,
         uint64_t before = (word << 1) | (uint64_t)open;
         uint64_t starts = word & ~before;
         uint64_t ends = ~word & before & valid; /* first byte after a word */
-        if (open && ends) {
-            int e = ctz64(ends);
-            ends &= ends - 1;
-            if ((rc = push_token(t, ostart, b0 + (size_t)e, oclause,
-                                 VX_TOK_WORD)))
+        /* At most 33 tokens end in a block: room first, then the loop
+         * writes them with everything in registers. */
+        while (t->tok_cap - t->ntok < 33)
+            if ((rc = grow_tokens(t)))
                 return rc;
+        vx_token *o = t->tok + t->ntok;
+        const uint32_t *om = t->omap, *oe = t->oend;
+        uint32_t clause = st->clause;
+        int pending = st->pending, any = st->any;
+        if (open && ends) {
+            size_t e = b0 + (size_t)ctz64(ends);
+            ends &= ends - 1;
+            *o++ = (vx_token){(uint32_t)ostart, (uint32_t)e, om[ostart],
+                              oe[e - 1], oclause, VX_TOK_WORD, 0};
             open = 0;
         }
         while (starts) {
-            int i = ctz64(starts);
+            size_t a = b0 + (size_t)ctz64(starts);
+            uint64_t below = (starts & -starts) - 1;
             starts &= starts - 1;
-            uint64_t below = (1ULL << i) - 1;
-            st->pending |= (brk & below) != 0;
+            pending |= (brk & below) != 0;
             brk &= ~below;
-            uint32_t cl = start_clause(st);
+            clause += (uint32_t)(pending & any); /* see start_clause */
+            pending = 0;
+            any = 1;
             if (ends) {
-                int e = ctz64(ends);
+                size_t e = b0 + (size_t)ctz64(ends);
                 ends &= ends - 1;
-                if ((rc = push_token(t, b0 + (size_t)i, b0 + (size_t)e, cl,
-                                     VX_TOK_WORD)))
-                    return rc;
+                *o++ = (vx_token){(uint32_t)a, (uint32_t)e, om[a], oe[e - 1],
+                                  clause, VX_TOK_WORD, 0};
             } else {
                 open = 1;
-                ostart = b0 + (size_t)i;
-                oclause = cl;
+                ostart = a;
+                oclause = clause;
             }
         }
-        if (brk)
-            st->pending = 1;
+        t->ntok = (size_t)(o - t->tok);
+        st->clause = clause;
+        st->pending = pending | (brk != 0);
+        st->any = any;
     }
     *next = q;
     if (open) {
@@ -826,32 +887,38 @@ static void mark(vx_text *t, const vx_lexicon *lx, unsigned flags)
     for (size_t k = 0; k < t->ntok; k++) {
         vx_token *x = &tk[k];
         unsigned lf = lexf[k];
-        int new_clause = x->clause != prev_clause;
-        prev_clause = x->clause;
-        if ((lf & (VX_LEX_NEGATOR | VX_LEX_CONTRAST | VX_LEX_PSEUDO_FIRST)) |
-            (k < pseudo_end)) {
-            if (k < pseudo_end || x->kind != VX_TOK_WORD)
-                lf = 0; /* words of a phrase play no other role */
-            size_t plen = 0;
-            if (lf & VX_LEX_PSEUDO_FIRST)
-                plen = pseudo_len(t, lx, flags, k);
-            if (plen) {
-                for (size_t j = k; j < k + plen; j++) {
-                    tk[j].flags |= VX_TF_PSEUDO;
-                    if (j > k && (lf & VX_LEX_NEGATOR))
-                        tk[j].flags |= VX_TF_NEGATED;
-                }
-                pseudo_end = k + plen;
-                lf = 0;
-            }
-            if ((lf & VX_LEX_CONTRAST) && !(prev_negator && !new_clause)) {
-                x->flags |= VX_TF_CONTRAST;
-                shift += k > 0 && !new_clause;
-            }
+        uint32_t c = x->clause;
+        int new_clause = c != prev_clause;
+        prev_clause = c;
+        if (!((lf & (VX_LEX_NEGATOR | VX_LEX_CONTRAST | VX_LEX_PSEUDO_FIRST)) |
+              (k < pseudo_end))) { /* an ordinary word, or a symbol */
+            x->clause = c + shift;
+            x->flags |= (uint16_t)(((k < neg_end) & (x->clause == neg_clause)) *
+                                   VX_TF_NEGATED);
+            prev_negator = 0;
+            continue;
         }
-        x->clause += shift;
-        x->flags |= (uint16_t)(((k < neg_end) & (x->clause == neg_clause)) *
-                               VX_TF_NEGATED);
+        if (k < pseudo_end || x->kind != VX_TOK_WORD)
+            lf = 0; /* words of a phrase play no other role */
+        size_t plen = 0;
+        if (lf & VX_LEX_PSEUDO_FIRST)
+            plen = pseudo_len(t, lx, flags, k);
+        if (plen) {
+            for (size_t j = k; j < k + plen; j++) {
+                tk[j].flags |= VX_TF_PSEUDO;
+                if (j > k && (lf & VX_LEX_NEGATOR))
+                    tk[j].flags |= VX_TF_NEGATED;
+            }
+            pseudo_end = k + plen;
+            lf = 0;
+        }
+        if ((lf & VX_LEX_CONTRAST) && !(prev_negator && !new_clause)) {
+            x->flags |= VX_TF_CONTRAST;
+            shift += k > 0 && !new_clause;
+        }
+        x->clause = c + shift;
+        if (k < neg_end && x->clause == neg_clause)
+            x->flags |= VX_TF_NEGATED;
         prev_negator = (lf & VX_LEX_NEGATOR) != 0;
         if (prev_negator) {
             x->flags |= VX_TF_NEGATOR;

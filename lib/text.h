@@ -8,6 +8,25 @@
  * A vx_text is per-thread scratch: reused across comments, never shared.
  * A vx_lexicon is immutable once built and may be shared by any number of
  * threads.  Internal header: not installed.
+ *
+ * The rules, in short (lib/text.c has the reasons):
+ *  - Normalization is NFKC + full case folding (+ removal of marks with
+ *    VX_NORM_STRIP_ACCENTS), one grapheme cluster at a time, with the
+ *    apostrophes U+2019 U+2018 U+02BC U+FF07 U+0060 made '.  Every byte of
+ *    a cluster's output maps to the whole cluster: "e" + U+0301 -> "é"
+ *    maps to both code points, U+FB01 -> "fi" to the ligature, U+00BD ->
+ *    "1/2" (two tokens) to the one character.  A cluster longer than 32
+ *    code points is normalized in pieces of 32.
+ *  - A word is a run of letters, digits and marks (a mark does not start
+ *    one), with ZWNJ/ZWJ and with an apostrophe between two word
+ *    characters.  Each CJK ideograph is a word of its own.  Each symbol
+ *    (category So) with the rest of its grapheme cluster (skin tone,
+ *    variation selector, ZWJ sequence, flag pair) is one VX_TOK_SYMBOL.
+ *    Everything else separates.
+ *  - A clause ends at . , ; : ! ? (not '.' or ',' between two digits),
+ *    line breaks (LF VT FF CR NEL U+2028 U+2029), 。 、 ¡ ¿ and Arabic and
+ *    Devanagari stops; runs count once.  A contrast word starts a new
+ *    clause, except right after a negator ("not yet").
  */
 #ifndef VX_TEXT_H
 #define VX_TEXT_H
@@ -53,7 +72,7 @@ void vx_lexicon_free(vx_lexicon *lx); /* NULL is a no-op */
 /* Lookups used by the tokenizer (thread-safe: the lexicon is read only).
  * vx_lexicon_lookup returns VX_LEX_* flags for one folded word under the
  * given VX_NORM_* flags, 0 for an ordinary word.  Words ending in n't are
- * negators by rule in vx_text_analyze, not through this table. */
+ * negators by rule (vx_lexicon_classify), not through this table. */
 #define VX_LEX_NEGATOR 0x1
 #define VX_LEX_CONTRAST 0x2
 #define VX_LEX_PSEUDO_FIRST 0x4 /* first word of a pseudo-negation phrase */
@@ -77,7 +96,8 @@ size_t vx_lexicon_phrase_words(const vx_lexicon *lx, unsigned norm_flags);
 #define VX_TEXT_MAX ((size_t)1 << 31)
 
 typedef struct vx_text {
-    /* normalized text, NUL-terminated; valid until the next analyze */
+    /* normalized text, NUL-terminated (and followed by 64 more zero
+     * bytes); valid until the next analyze */
     char *norm;
     size_t norm_len, norm_cap;
     /* omap[i]: original offset of the character that produced normalized

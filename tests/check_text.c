@@ -755,6 +755,39 @@ START_TEST(reuse_across_calls)
 }
 END_TEST
 
+/* Characters whose fold is longer than they are, many times over: the
+ * buffers must grow on the way (㍻ -> 平成, U+FDFA -> 33 bytes, Ǆ -> dž). */
+START_TEST(expanding_text)
+{
+    static const char *const ch[] = {"\xE3\x8D\xBB", "\xEF\xB7\xBA",
+                                     "\xC7\x84", "\xEF\xAC\x83"};
+    static const size_t grows[] = {6, 33, 3, 3};
+    char *s = malloc(8 + 5000 * 3);
+    for (size_t c = 0; c < 4; c++) {
+        size_t cl = strlen(ch[c]);
+        /* After up to 5 ASCII bytes, every count up to 120 (a fresh text
+         * each time, so each meets its buffer's end at another point),
+         * and one long run. */
+        for (size_t m = 0; m < 6; m++) {
+            memset(s, 'x', m);
+            for (size_t i = 0; i < 5000; i++)
+                memcpy(s + m + i * cl, ch[c], cl);
+            for (size_t n = 1; n <= 5000; n = n < 120 ? n + 1 : n + 4880) {
+                vx_text t;
+                vx_text_init(&t);
+                ck_assert_int_eq(vx_text_analyze(&t, s, m + n * cl, NULL, 0),
+                                 0);
+                ck_assert_uint_eq(t.norm_len, m + n * grows[c]);
+                ck_assert_uint_eq(t.omap[t.norm_len - 1], m + (n - 1) * cl);
+                ck_assert_uint_eq(t.oend[t.norm_len - 1], m + n * cl);
+                vx_text_free(&t);
+            }
+        }
+    }
+    free(s);
+}
+END_TEST
+
 /* Thousands of combining marks on one letter: bounded work, sane map. */
 START_TEST(zalgo)
 {
@@ -1196,6 +1229,7 @@ static Suite *text_suite(void)
     tcase_add_test(tc, limits_and_errors);
     tcase_add_test(tc, reuse_across_calls);
     tcase_add_test(tc, zalgo);
+    tcase_add_test(tc, expanding_text);
     tcase_add_test(tc, random_invariants);
     tcase_add_test(tc, matches_whole_string_utf8proc);
     tcase_add_test(tc, mask_tokenizer_matches_reference);

@@ -87,10 +87,12 @@ static void print_table(const vocx_clv_report *r)
            "ignored)\n",
            r->calibration_end[0] ? r->calibration_end : "-",
            fmt_count(r->transactions, b[1]), fmt_count(r->after_end, b[2]));
-    printf("customers     %s valued: %zu by BG/NBD, %zu from the CRM "
-           "column,\n              %zu by formula; %zu without a value\n",
-           fmt_count(r->customers, b[3]), r->from_bgnbd, r->from_column,
-           r->from_simple, r->no_value);
+    char c[4][32];
+    printf("customers     %s valued: %s by BG/NBD, %s from the CRM "
+           "column,\n              %s by formula; %s without a value\n",
+           fmt_count(r->customers, b[3]), fmt_count(r->from_bgnbd, c[0]),
+           fmt_count(r->from_column, c[1]), fmt_count(r->from_simple, c[2]),
+           fmt_count(r->no_value, c[3]));
     printf("total CLV     %s\n", fmt_money(r->total_clv, b[0]));
     printf("CLV model     %lld\n", (long long)r->model_id);
     if (r->message[0])

@@ -48,17 +48,18 @@ static void table(const vocx_ranking *rk, size_t top)
     }
     if (n > top)
         printf("... %zu more issues (--top N)\n", n - top);
-    printf("\n%s comments (%s raised an issue) from %s known customers "
-           "with a CLV of %s;\n",
+    printf("\n%s comments, %s raising an issue, from %s customers with a CLV\n"
+           "of %s.  Attributed CLV at risk: %s (%.1f%% of it).\n",
            fmt_count(t.comments, b[0]), fmt_count(t.classified, b[1]),
-           fmt_count(t.customers, b[2]), fmt_money(t.clv_total, b[3]));
-    printf("attributed CLV at risk %s.  Unmatched: %s comments from %s "
-           "unknown customers,\n%s anonymous.  Rule set %.12s, CLV model "
-           "%lld, run %lld.\n",
+           fmt_count(t.customers, b[2]), fmt_money(t.clv_total, b[3]),
            fmt_money(t.clv_at_risk_attributed, b[4]),
+           t.clv_total > 0 ? 100.0 * t.clv_at_risk_attributed / t.clv_total
+                           : 0.0);
+    printf("Unmatched: %s comments from %s unknown customers; %s anonymous.\n",
            fmt_count(t.unmatched_comments, b[0]),
            fmt_count(t.unmatched_customers, b[1]),
-           fmt_count(t.anonymous_comments, b[2]), t.ruleset,
+           fmt_count(t.anonymous_comments, b[2]));
+    printf("Rule set %.12s, CLV model %lld, run %lld.\n", t.ruleset,
            (long long)t.clv_model_id, (long long)t.run_id);
     if (t.unmatched_customers) {
         printf("Unknown customer ids:");
