@@ -573,7 +573,8 @@ VOCX_API const char *vocx_rules_hash(const vocx_rules *rules);
 /** The name given at compile/load time. */
 VOCX_API const char *vocx_rules_name(const vocx_rules *rules);
 
-/** The rule source text as compiled (for storing with results). */
+/** The rule source text as compiled (for storing with results): `*len`
+ *  bytes, followed by a NUL.  Valid as long as `rules`. */
 VOCX_API const char *vocx_rules_source(const vocx_rules *rules, size_t *len);
 
 /** Issue kinds. */

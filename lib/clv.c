@@ -282,9 +282,9 @@ static int fit_models(vocx_store *s, clv_work *w, const vocx_clv_options *o,
     r->iterations = d.iterations;
     r->converged = d.converged;
     if (rc) {
-        vx_snprintf(r->message, sizeof r->message, "BG/NBD: %s", d.msg);
-        rc = rc == VOCX_EMODEL ? VOCX_EMODEL
-                               : vx_fail(s, rc, "BG/NBD: %s", d.msg);
+        /* The model's messages already name it ("BG/NBD: ..."). */
+        vx_snprintf(r->message, sizeof r->message, "%s", d.msg);
+        rc = rc == VOCX_EMODEL ? VOCX_EMODEL : vx_fail(s, rc, "%s", d.msg);
         goto done;
     }
     vx_gg g;
@@ -294,9 +294,8 @@ static int fit_models(vocx_store *s, clv_work *w, const vocx_clv_options *o,
     r->spend_converged = d.converged;
     r->spend_customers = ng;
     if (rc) {
-        vx_snprintf(r->message, sizeof r->message, "Gamma-Gamma: %s", d.msg);
-        rc = rc == VOCX_EMODEL ? VOCX_EMODEL
-                               : vx_fail(s, rc, "Gamma-Gamma: %s", d.msg);
+        vx_snprintf(r->message, sizeof r->message, "%s", d.msg);
+        rc = rc == VOCX_EMODEL ? VOCX_EMODEL : vx_fail(s, rc, "%s", d.msg);
         goto done;
     }
     r->fitted = 1;
@@ -438,10 +437,18 @@ int vocx_clv_fit(vocx_store *s, const vocx_clv_options *opts,
         r->from_simple += src[i] == SRC_SIMPLE;
     }
     if (r->customers == 0) {
-        rc = vx_fail(s, VOCX_EMODEL,
-                     "no customer could be valued: import transactions, or "
-                     "customers with a clv or margin column%s%s",
-                     r->message[0] ? " (" : "", r->message[0] ? ")" : "");
+        static const char *const hint[] = {
+            "import transactions, or customers with a clv or margin column",
+            "import transactions (customer_id, date, amount)",
+            "import customers with a clv column",
+            "import customers with a margin column (and optionally "
+            "churn_probability)"};
+        char why[256];
+        vx_snprintf(why, sizeof why, "%s", r->message);
+        vx_snprintf(r->message, sizeof r->message,
+                    "no customer could be valued: %s%s%s%s", hint[o->model],
+                    why[0] ? " (" : "", why, why[0] ? ")" : "");
+        rc = vx_fail(s, VOCX_EMODEL, "%s", r->message);
         goto fail;
     }
     if ((rc = store_model(s, o, r)))

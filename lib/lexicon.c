@@ -189,34 +189,36 @@ static int fast_put(lex_set *s, fast_slot e, fast_slot *homeless)
     return 0;
 }
 
-/* Rebuild at twice the size (or more) with `extra` added. */
+/* Rebuild at twice the size (or more) with `extra` added.  On failure
+ * the old table stays in place (without `extra`). */
 static int fast_grow(lex_set *s, fast_slot extra)
 {
-    fast_slot *old = s->fast;
-    size_t ocap = s->fast_cap;
-    unsigned bits = s->fast_bits ? s->fast_bits + 1 : 8;
-    for (;;) {
-        if (bits > 30)
-            return VOCX_ENOMEM;
+    lex_set old = *s;
+    for (unsigned bits = old.fast_bits ? old.fast_bits + 1 : 8; bits <= 30;
+         bits++) {
         fast_slot *nf = calloc((size_t)1 << bits, sizeof *nf);
         if (!nf)
-            return VOCX_ENOMEM;
+            break;
         s->fast = nf;
         s->fast_cap = (size_t)1 << bits;
         s->fast_bits = bits;
         s->fast_count = 0;
         fast_slot lost;
         int ok = fast_put(s, extra, &lost);
-        for (size_t i = 0; ok && i < ocap; i++)
-            if (old[i].len)
-                ok = fast_put(s, old[i], &lost);
+        for (size_t i = 0; ok && i < old.fast_cap; i++)
+            if (old.fast[i].len)
+                ok = fast_put(s, old.fast[i], &lost);
         if (ok) {
-            free(old);
+            free(old.fast);
             return 0;
         }
         free(nf); /* unlucky: try a bigger table */
-        bits++;
     }
+    s->fast = old.fast;
+    s->fast_cap = old.fast_cap;
+    s->fast_bits = old.fast_bits;
+    s->fast_count = old.fast_count;
+    return VOCX_ENOMEM;
 }
 
 static int fast_add(lex_set *s, const char *w, size_t n, unsigned flags)

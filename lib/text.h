@@ -63,7 +63,8 @@ int vx_lexicon_new(vx_lexicon **out);
  * is entered both with and without accents, so one lexicon serves both
  * VX_NORM_STRIP_ACCENTS settings.  A phrase is split into words like
  * comment text ("no  problem" == "no-problem" == "no problem").  Returns 0,
- * VOCX_ENOMEM, or VOCX_EINVAL (NULL lexicon, invalid UTF-8). */
+ * VOCX_ENOMEM, or VOCX_EINVAL (NULL lexicon, invalid UTF-8).  After
+ * VOCX_ENOMEM the lexicon may lack the word (it is still safe to free). */
 int vx_lexicon_add_negator(vx_lexicon *lx, const char *word, size_t len);
 int vx_lexicon_add_contrast(vx_lexicon *lx, const char *word, size_t len);
 int vx_lexicon_add_pseudo(vx_lexicon *lx, const char *phrase, size_t len);
