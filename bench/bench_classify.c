@@ -16,6 +16,7 @@
  *
  * Usage: bench_classify [MEGABYTES]   (corpus size, default 16)
  */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime, strdup */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "vocx.h"
 

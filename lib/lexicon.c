@@ -79,6 +79,23 @@ static const char *const default_contrast[] = {
     "porém", "но", "однако",
 };
 
+/* A conjunction followed by a subject starts a new clause for negation:
+ * in "the parcel didn't arrive and I was billed twice" the billing is not
+ * negated, while in "no delays and errors" the errors still are. */
+static const char *const default_conj[] = {
+    "and", "or", "so", "plus", "then", "und", "oder", "et", "ou", "y", "o",
+    "en", "of", "e", "и", "а",
+};
+
+static const char *const default_subject[] = {
+    "i", "i'm", "i've", "i'd", "im", "ive", "we", "we're", "we've", "you",
+    "you're", "he", "she", "they", "they're", "it", "it's", "its", "my",
+    "our", "your", "his", "her", "their", "there", "this", "that", "now",
+    "ich", "wir", "er", "sie", "es", "mein", "meine", "je", "j'ai", "il",
+    "elle", "nous", "ils", "mon", "ma", "yo", "mi", "ik", "wij", "het",
+    "mijn", "eu", "я", "мы", "мой", "моя",
+};
+
 static const char *const default_pseudo[] = {
     "no problem", "no problems", "no doubt", "no wonder", "not only",
     "not just", "nothing but", "no matter", "not bad", "no worries",
@@ -382,6 +399,12 @@ int vx_lexicon_new(vx_lexicon **out)
     for (size_t i = 0; !rc && i < NELEM(default_contrast); i++)
         rc = vx_lexicon_add_contrast(lx, default_contrast[i],
                                      strlen(default_contrast[i]));
+    for (size_t i = 0; !rc && i < NELEM(default_conj); i++)
+        rc = add_word(lx, default_conj[i], strlen(default_conj[i]),
+                      VX_LEX_CONJ);
+    for (size_t i = 0; !rc && i < NELEM(default_subject); i++)
+        rc = add_word(lx, default_subject[i], strlen(default_subject[i]),
+                      VX_LEX_SUBJECT);
     for (size_t i = 0; !rc && i < NELEM(default_pseudo); i++)
         rc = vx_lexicon_add_pseudo(lx, default_pseudo[i],
                                    strlen(default_pseudo[i]));
@@ -469,9 +492,10 @@ static uint64_t load_le64(const char *p)
     return w;
 }
 
-void vx_lexicon_classify(const vx_lexicon *lx, unsigned norm_flags,
-                         const vx_text *t, uint8_t *out)
+unsigned vx_lexicon_classify(const vx_lexicon *lx, unsigned norm_flags,
+                             const vx_text *t, uint8_t *out)
 {
+    unsigned all = 0;
     static const uint64_t keep[9] = {
         0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFFULL, 0xFFFFFFFFFFULL,
         0xFFFFFFFFFFFFULL, 0xFFFFFFFFFFFFFFULL, ~0ULL};
@@ -506,7 +530,9 @@ void vx_lexicon_classify(const vx_lexicon *lx, unsigned norm_flags,
             f |= g;
         }
         out[k] = (uint8_t)f;
+        all |= f;
     }
+    return all;
 }
 
 size_t vx_lexicon_phrase_words(const vx_lexicon *lx, unsigned norm_flags)

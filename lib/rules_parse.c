@@ -112,7 +112,7 @@ static void diag_v(parser *p, int sev, uint32_t line, uint32_t col,
     }
     if (sev == VOCX_DIAG_ERROR &&
         vx_diag_errors(p->d) >= VX_RULES_MAX_ERRORS) {
-        if (vx_diag_add(p->d, VOCX_DIAG_ERROR, line, 0,
+        if (vx_diag_add(p->d, VOCX_DIAG_ERROR, line, col,
                         "too many errors (%u); stopping here",
                         VX_RULES_MAX_ERRORS))
             p->rc = VOCX_ENOMEM;

@@ -637,10 +637,12 @@ static void block_masks(const unsigned char *p, uint64_t *word,
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
         __m128i x = _mm_or_si128(v, _mm_set1_epi8(0x20)); /* A-Z as a-z */
         /* signed compares: bytes >= 0x80 are negative, never in range */
-        __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('a' - 1)),
-                                       _mm_cmplt_epi8(x, _mm_set1_epi8('z' + 1)));
-        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-                                      _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+        __m128i letter =
+            _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('a' - 1)),
+                          _mm_cmplt_epi8(x, _mm_set1_epi8('z' + 1)));
+        __m128i digit =
+            _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                          _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
         unsigned mw = (unsigned)_mm_movemask_epi8(_mm_or_si128(letter, digit));
         unsigned ms = (unsigned)_mm_movemask_epi8(
             _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
@@ -882,14 +884,22 @@ static void mark(vx_text *t, const vx_lexicon *lx, unsigned flags)
     size_t neg_end = 0;      /* tokens before this ... */
     uint32_t neg_clause = 0; /* ... and in this clause are negated */
     int prev_negator = 0;
-    if (t->ntok)
-        vx_lexicon_classify(lx, flags, t, t->lexf);
+    /* Without a negator, contrast word or phrase there is nothing to do:
+     * the tokenizer's clause numbers and zero flags stand. */
+    if (!t->ntok || !(vx_lexicon_classify(lx, flags, t, t->lexf) &
+                      (VX_LEX_NEGATOR | VX_LEX_CONTRAST | VX_LEX_PSEUDO_FIRST)))
+        return;
     for (size_t k = 0; k < t->ntok; k++) {
         vx_token *x = &tk[k];
         unsigned lf = lexf[k];
         uint32_t c = x->clause;
         int new_clause = c != prev_clause;
         prev_clause = c;
+        /* A conjunction and a new subject close the negation scope. */
+        if ((lf & VX_LEX_CONJ) && k + 1 < t->ntok &&
+            (lexf[k + 1] & VX_LEX_SUBJECT) && k < neg_end &&
+            tk[k + 1].clause == c)
+            neg_end = k;
         if (!((lf & (VX_LEX_NEGATOR | VX_LEX_CONTRAST | VX_LEX_PSEUDO_FIRST)) |
               (k < pseudo_end))) { /* an ordinary word, or a symbol */
             x->clause = c + shift;

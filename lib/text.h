@@ -27,6 +27,11 @@
  *    line breaks (LF VT FF CR NEL U+2028 U+2029), 。 、 ¡ ¿ and Arabic and
  *    Devanagari stops; runs count once.  A contrast word starts a new
  *    clause, except right after a negator ("not yet").
+ *  - A negator (lexicon word, or ending in n't) marks the next
+ *    VX_NEGATION_WINDOW tokens of its clause (symbols count) NEGATED.  In
+ *    a pseudo-negation phrase the first word is PSEUDO only (no negator),
+ *    the others PSEUDO|NEGATED, and no word of it plays another role
+ *    ("nothing but": no contrast).  Lexicon words match folded tokens.
  */
 #ifndef VX_TEXT_H
 #define VX_TEXT_H
@@ -80,6 +85,8 @@ void vx_lexicon_free(vx_lexicon *lx); /* NULL is a no-op */
 #define VX_LEX_PHRASE 0x8       /* a whole pseudo-negation phrase */
 #define VX_LEX_PSEUDO_NEXT 0x10 /* a later word of a pseudo-negation phrase */
 #define VX_LEX_PSEUDO_ALONE 0x20 /* a one-word pseudo-negation "phrase" */
+#define VX_LEX_CONJ 0x40    /* "and", "or"...: may start a new clause */
+#define VX_LEX_SUBJECT 0x80 /* "i", "we", "it"...: a new subject */
 unsigned vx_lexicon_lookup(const vx_lexicon *lx, unsigned norm_flags,
                            const char *w, size_t n);
 /* VX_LEX_PHRASE when the words norm[tok[i].nstart, tok[i].nend), i < ntok,
@@ -146,9 +153,10 @@ char *vx_text_fold(const char *s, size_t len, unsigned flags, size_t *out_len);
 
 /* For vx_text_analyze: VX_LEX_* flags of every token of `t` into out[0,
  * t->ntok), words ending in n't counted as negators (lx may be NULL for
- * that alone).  Reads up to 8 bytes from each token's start, so `t` must
- * come from vx_text_analyze (its normalized text has zeroed slack). */
-void vx_lexicon_classify(const vx_lexicon *lx, unsigned norm_flags,
-                         const vx_text *t, uint8_t *out);
+ * that alone); returns the union of the flags.  Reads up to 8 bytes from
+ * each token's start, so `t` must come from vx_text_analyze (its
+ * normalized text has zeroed slack). */
+unsigned vx_lexicon_classify(const vx_lexicon *lx, unsigned norm_flags,
+                             const vx_text *t, uint8_t *out);
 
 #endif

@@ -198,7 +198,8 @@ START_TEST(full_width)
 {
     vx_text t;
     vx_text_init(&t);
-    analyze(&t, NULL, "\xEF\xBC\xA1\xEF\xBC\xA2\xEF\xBC\xA3", 0); /* ＡＢＣ */
+    /* ＡＢＣ */
+    analyze(&t, NULL, "\xEF\xBC\xA1\xEF\xBC\xA2\xEF\xBC\xA3", 0);
     ck_assert_str_eq(t.norm, "abc");
     for (uint32_t i = 0; i < 3; i++) {
         ck_assert_uint_eq(t.omap[i], 3 * i);
@@ -225,7 +226,8 @@ START_TEST(strip_accents_only_with_flag)
     ck_assert_str_eq(t.norm, "cafe");
     ck_assert_uint_eq(t.omap[3], 3);
     ck_assert_uint_eq(t.oend[3], 5);
-    analyze(&t, NULL, "Cafe" COMB_ACUTE " \xC3\x9C" "ber", VX_NORM_STRIP_ACCENTS);
+    analyze(&t, NULL, "Cafe" COMB_ACUTE " \xC3\x9C" "ber",
+            VX_NORM_STRIP_ACCENTS);
     ck_assert_str_eq(t.norm, "cafe uber");
     assert_span(&t.tok[0], 0, 6);
     assert_span(&t.tok[1], 7, 12);
@@ -263,7 +265,8 @@ START_TEST(cyrillic_words)
     analyze(&t, NULL, "\xD0\x9F\xD0\xA0\xD0\x98\xD0\x92\xD0\x95\xD0\xA2 "
                       "\xD0\xBC\xD0\xB8\xD1\x80", 0); /* ПРИВЕТ мир */
     ck_assert_uint_eq(t.ntok, 2);
-    ck_assert(tok_is(&t, 0, "\xD0\xBF\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82"));
+    ck_assert(tok_is(&t, 0,
+                     "\xD0\xBF\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82"));
     ck_assert(tok_is(&t, 1, "\xD0\xBC\xD0\xB8\xD1\x80"));
     assert_span(&t.tok[0], 0, 12);
     assert_span(&t.tok[1], 13, 19);
@@ -296,7 +299,8 @@ START_TEST(emoji_symbols)
     assert_span(&t.tok[8], 54, 58);
     assert_span(&t.tok[9], 58, 62);
     /* a lone skin tone (Sk) and U+FFFD are not tokens; U+2764 U+FE0F is */
-    analyze(&t, NULL, "\xF0\x9F\x8F\xBD \xEF\xBF\xBD \xE2\x9D\xA4\xEF\xB8\x8F", 0);
+    analyze(&t, NULL,
+            "\xF0\x9F\x8F\xBD \xEF\xBF\xBD \xE2\x9D\xA4\xEF\xB8\x8F", 0);
     ck_assert_uint_eq(t.ntok, 1);
     ck_assert_uint_eq(t.tok[0].kind, VX_TOK_SYMBOL);
     assert_span(&t.tok[0], 9, 15);
@@ -318,7 +322,8 @@ START_TEST(separators_and_words)
     analyze(&t, NULL, "a " COMB_ACUTE " b", 0);
     ck_assert_str_eq(joined(&t), "a|b");
     /* ZWNJ stays inside a Persian word */
-    analyze(&t, NULL, "\xD9\x85\xDB\x8C\xE2\x80\x8C\xD8\xB1\xD9\x88\xD9\x85", 0);
+    analyze(&t, NULL,
+            "\xD9\x85\xDB\x8C\xE2\x80\x8C\xD8\xB1\xD9\x88\xD9\x85", 0);
     ck_assert_uint_eq(t.ntok, 1);
     vx_text_free(&t);
 }
@@ -366,7 +371,8 @@ START_TEST(clause_boundaries)
 {
     vx_text t;
     vx_text_init(&t);
-    analyze(&t, NULL, "a. b, c; d: e! f? g\xE2\x80\xA6 h\ni\r\nj\xE2\x80\xA8k l", 0);
+    analyze(&t, NULL,
+            "a. b, c; d: e! f? g\xE2\x80\xA6 h\ni\r\nj\xE2\x80\xA8k l", 0);
     ck_assert_str_eq(joined(&t), "a|b|c|d|e|f|g|h|i|j|k|l");
     for (uint32_t k = 0; k < 11; k++)
         ck_assert_uint_eq(t.tok[k].clause, k);
@@ -427,11 +433,23 @@ START_TEST(negation_scope)
     ck_assert_uint_eq(t.tok[b - 1].clause, 0);
     ck_assert_uint_eq(t.tok[t.ntok - 1].clause, 1);
 
+    /* a conjunction with a new subject ends the scope; coordinated
+     * objects stay negated */
+    analyze(&t, lx, "the parcel didn't arrive and I was billed twice", 0);
+    ck_assert(NEGATED(&t, "arrive"));
+    ck_assert(!NEGATED(&t, "billed"));
+    ck_assert(!NEGATED(&t, "twice"));
+    analyze(&t, lx, "no delays and errors this time", 0);
+    ck_assert(NEGATED(&t, "delays"));
+    ck_assert(NEGATED(&t, "errors"));
+    analyze(&t, lx, "Die Lieferung kam nicht und ich warte", 0);
+    ck_assert(!NEGATED(&t, "warte"));
+
     /* punctuation ends the scope */
     analyze(&t, lx, "no. refund please", 0);
     ck_assert(!NEGATED(&t, "refund"));
 
-    /* the parcel did not arrive, and it did not arrive either */
+    /* what should have happened and did not (a `negated` rule) */
     analyze(&t, lx, "nobody called me back", 0);
     ck_assert(NEGATED(&t, "called"));
     ck_assert(NEGATED(&t, "back"));
@@ -1068,7 +1086,8 @@ START_TEST(mask_tokenizer_matches_reference)
     for (int iter = 0; iter < 20000; iter++) {
         size_t len = 0, np = 1 + rng_next(&seed) % 300;
         for (size_t i = 0; i < np && len < sizeof buf - 8; i++) {
-            const char *p = bits[rng_next(&seed) % (sizeof bits / sizeof *bits)];
+            const char *p =
+                bits[rng_next(&seed) % (sizeof bits / sizeof *bits)];
             memcpy(buf + len, p, strlen(p));
             len += strlen(p);
         }
@@ -1156,8 +1175,9 @@ START_TEST(fast_paths_agree)
             uint32_t c2;
             vx_utf8_decode(t.norm + 1, t.norm_len - 1, &c2);
             int cat = utf8proc_category((utf8proc_int32_t)c2);
-            int word = cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_NO &&
-                       !(cat >= UTF8PROC_CATEGORY_MN && cat <= UTF8PROC_CATEGORY_ME);
+            int word =
+                cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_NO &&
+                !(cat >= UTF8PROC_CATEGORY_MN && cat <= UTF8PROC_CATEGORY_ME);
             ck_assert_msg(word == (t.ntok > 0 && t.tok[0].kind == VX_TOK_WORD &&
                                    t.tok[0].nstart == 1),
                           "U+%04X", cp);
@@ -1191,8 +1211,9 @@ START_TEST(lexicon_many_words)
     ck_assert(flags_of(&t, "longwordsharing1") & VX_TF_CONTRAST);
     ck_assert_uint_eq(t.tok[4].clause, 1);
     /* a long built-in word (14 bytes of Cyrillic) */
-    analyze(&t, lx, "\xD0\x9D\xD0\x98\xD0\x9A\xD0\x9E\xD0\x93\xD0\x94\xD0\x90 x",
-            0); /* НИКОГДА x */
+    /* НИКОГДА x */
+    analyze(&t, lx,
+            "\xD0\x9D\xD0\x98\xD0\x9A\xD0\x9E\xD0\x93\xD0\x94\xD0\x90 x", 0);
     ck_assert(t.tok[0].flags & VX_TF_NEGATOR);
     ck_assert(NEGATED(&t, "x"));
     vx_text_free(&t);

@@ -1,0 +1,732 @@
+/* Tests for the matcher (lib/classify.c): normalization-aware matching,
+ * spans in the original text, NEAR/BEFORE distances, negation and
+ * contrast, weights, cues, explain vetoes, regex match limits and
+ * thread safety. */
+#include "vocx.h"
+
+#include "testutil.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static vocx_rules *compile_ok(const char *src)
+{
+    vocx_rules *r = NULL;
+    vocx_diagnostics *d = NULL;
+    int rc = vocx_rules_compile(&r, src, strlen(src), "t.rules", &d);
+    for (size_t i = 0; rc && i < vocx_diagnostics_count(d); i++)
+        fprintf(stderr, "%s\n", vocx_diagnostics_get(d, i)->message);
+    ck_assert_int_eq(rc, VOCX_OK);
+    vocx_diagnostics_free(d);
+    return r;
+}
+
+static const vocx_result *classify(const vocx_rules *r, vocx_scratch *s,
+                                   const char *text, unsigned flags)
+{
+    const vocx_result *res = NULL;
+    ck_assert_int_eq(vocx_classify(r, s, text, strlen(text), flags, &res),
+                     VOCX_OK);
+    ck_assert_ptr_nonnull(res);
+    return res;
+}
+
+/* Issue ids raised, joined by ",". */
+static const char *ids(const vocx_rules *r, const char *text)
+{
+    static char out[4096];
+    vocx_scratch *s = NULL;
+    ck_assert_int_eq(vocx_scratch_new(&s), VOCX_OK);
+    const vocx_result *res = classify(r, s, text, 0);
+    out[0] = '\0';
+    for (size_t i = 0; i < res->nhits; i++) {
+        if (i)
+            strcat(out, ",");
+        strcat(out, res->hits[i].issue->id);
+    }
+    vocx_scratch_free(s);
+    return out;
+}
+
+/* The text of span i of the first hit. */
+static const char *span_text(const vocx_rules *r, const char *text, size_t i)
+{
+    static char out[512];
+    vocx_scratch *s = NULL;
+    vocx_scratch_new(&s);
+    const vocx_result *res = classify(r, s, text, 0);
+    ck_assert_uint_ge(res->nhits, 1);
+    ck_assert_uint_gt(res->hits[0].nspans, i);
+    vocx_span sp = res->hits[0].spans[i];
+    ck_assert_uint_le(sp.end, strlen(text));
+    snprintf(out, sizeof out, "%.*s", (int)(sp.end - sp.start),
+             text + sp.start);
+    vocx_scratch_free(s);
+    return out;
+}
+
+static vocx_rules *one_rule(const char *head, const char *expr)
+{
+    char src[2048];
+    snprintf(src, sizeof src, "%sissue t\n  block improvement\n  match %s\n",
+             head, expr);
+    return compile_ok(src);
+}
+
+#define RAISES(r, text) ck_assert_str_eq(ids((r), (text)), "t")
+#define SILENT(r, text) ck_assert_str_eq(ids((r), (text)), "")
+
+/* ---- normalization ----------------------------------------------------- */
+
+START_TEST(normalization_aware)
+{
+    vocx_rules *r = one_rule("", "café");
+    RAISES(r, "Le CAFÉ était froid");
+    RAISES(r, "cafe\xCC\x81"); /* e + combining acute: NFC composes */
+    SILENT(r, "cafe");
+    vocx_rules_free(r);
+    r = one_rule("option accents ignore\n", "cafe");
+    RAISES(r, "Café");
+    RAISES(r, "CAFE");
+    vocx_rules_free(r);
+
+    r = one_rule("", "überweisung*");
+    RAISES(r, "Die ÜBERWEISUNG ist nicht angekommen");
+    RAISES(r, "Überweisungen");
+    vocx_rules_free(r);
+
+    r = one_rule("", "доставка");
+    RAISES(r, "ДОСТАВКА опоздала");
+    SILENT(r, "доставки");
+    vocx_rules_free(r);
+
+    r = one_rule("", "😡");
+    RAISES(r, "worst service ever😡😡");
+    SILENT(r, "🙂 fine");
+    vocx_rules_free(r);
+
+    r = one_rule("", "file");
+    RAISES(r, "the \xEF\xAC\x81le is corrupt"); /* U+FB01 ligature */
+    vocx_rules_free(r);
+    r = one_rule("", "\xEF\xAC\x81le");
+    RAISES(r, "FILE missing");
+    vocx_rules_free(r);
+
+    r = one_rule("", "refund");
+    RAISES(r, "\xEF\xBC\xB2\xEF\xBC\xA5\xEF\xBC\xA6\xEF\xBC\xB5\xEF\xBC\xAE"
+              "\xEF\xBC\xA4 please"); /* full-width REFUND */
+    vocx_rules_free(r);
+
+    /* rule terms written in full width or upper case match plain text */
+    r = one_rule("", "\"ＳＴＩＬＬ WAITING\"");
+    RAISES(r, "still waiting");
+    vocx_rules_free(r);
+}
+END_TEST
+
+START_TEST(spans_in_original_text)
+{
+    vocx_rules *r = one_rule("", "überweisung");
+    const char *t = "Die ÜBERWEISUNG kam nicht an";
+    ck_assert_str_eq(span_text(r, t, 0), "ÜBERWEISUNG");
+    vocx_rules_free(r);
+
+    r = one_rule("", "file");
+    t = "my \xEF\xAC\x81le";
+    ck_assert_str_eq(span_text(r, t, 0), "\xEF\xAC\x81le");
+    vocx_rules_free(r);
+
+    r = one_rule("", "refund");
+    t = "😡 \xEF\xBC\xB2\xEF\xBC\xA5\xEF\xBC\xA6\xEF\xBC\xB5\xEF\xBC\xAE"
+        "\xEF\xBC\xA4!";
+    ck_assert_str_eq(span_text(r, t, 0),
+                     "\xEF\xBC\xB2\xEF\xBC\xA5\xEF\xBC\xA6\xEF\xBC\xB5\xEF"
+                     "\xBC\xAE\xEF\xBC\xA4");
+    vocx_rules_free(r);
+
+    /* a phrase is one span; NEAR gives each side; spans sorted */
+    r = one_rule("", "\"très déçu\" OR (colis NEAR/3 abîmé)");
+    t = "Colis reçu ABÎMÉ, je suis TRÈS   DÉÇU";
+    vocx_scratch *s;
+    vocx_scratch_new(&s);
+    const vocx_result *res = classify(r, s, t, 0);
+    ck_assert_uint_eq(res->nhits, 1);
+    ck_assert_uint_eq(res->hits[0].nspans, 3);
+    const char *want[] = {"Colis", "ABÎMÉ", "TRÈS   DÉÇU"};
+    for (size_t i = 0; i < 3; i++) {
+        vocx_span sp = res->hits[0].spans[i];
+        ck_assert_uint_eq(sp.end - sp.start, strlen(want[i]));
+        ck_assert_int_eq(memcmp(t + sp.start, want[i], strlen(want[i])), 0);
+    }
+    vocx_scratch_free(s);
+    vocx_rules_free(r);
+
+    /* a regex span maps back too */
+    r = one_rule("", "/\\d+ heures/");
+    ck_assert_str_eq(span_text(r, "Attendu 3 HEURES!", 0), "3 HEURES");
+    vocx_rules_free(r);
+
+    /* the same word twice: two spans; overlapping evidence merged */
+    const char *src = "issue t\n  block improvement\n  match late\n"
+                      "  match \"late delivery\"\n";
+    r = compile_ok(src);
+    vocx_scratch_new(&s);
+    t = "late delivery, again late";
+    res = classify(r, s, t, 0);
+    ck_assert_uint_eq(res->hits[0].nspans, 2);
+    ck_assert_uint_eq(res->hits[0].spans[0].start, 0);
+    ck_assert_uint_eq(res->hits[0].spans[0].end, 13);
+    ck_assert_uint_eq(res->hits[0].spans[1].start, 21);
+    ck_assert_uint_eq(res->hits[0].spans[1].end, 25);
+    vocx_scratch_free(s);
+    vocx_rules_free(r);
+}
+END_TEST
+
+START_TEST(prefixes_phrases_lists)
+{
+    vocx_rules *r = one_rule("", "deliver*");
+    SILENT(r, "it was not delivered"); /* plain matches skip negated words */
+    RAISES(r, "Deliveries are slow");
+    RAISES(r, "DELIVER it");
+    SILENT(r, "undeliverable");
+    vocx_rules_free(r);
+
+    r = one_rule("", "\"show* up\" OR \"turn* up\"");
+    RAISES(r, "it showed up broken");
+    RAISES(r, "Turned   up late");
+    SILENT(r, "show, up");
+    vocx_rules_free(r);
+
+    r = one_rule("", "[late, delay*, \"took ages\"]");
+    RAISES(r, "it took ages");
+    RAISES(r, "delays");
+    SILENT(r, "it took long ages");
+    vocx_rules_free(r);
+
+    r = one_rule("", "parcel AND NOT (damaged OR broken)");
+    RAISES(r, "parcel arrived fine");
+    SILENT(r, "parcel was broken");
+    vocx_rules_free(r);
+}
+END_TEST
+
+START_TEST(near_before_distances)
+{
+    vocx_rules *r = one_rule("", "refund NEAR/3 waiting");
+    RAISES(r, "refund waiting");
+    RAISES(r, "refund a b c waiting");     /* exactly 3 words between */
+    SILENT(r, "refund a b c d waiting");   /* 4 */
+    RAISES(r, "waiting a b c refund");     /* other order, 3 */
+    SILENT(r, "waiting a b c d refund");
+    RAISES(r, "refund a b c d e f, waiting for my refund");
+    vocx_rules_free(r);
+
+    r = one_rule("", "refund BEFORE/2 waiting");
+    RAISES(r, "refund x y waiting");
+    SILENT(r, "refund x y z waiting");
+    SILENT(r, "waiting x refund");
+    vocx_rules_free(r);
+
+    r = one_rule("", "\"credit card\" NEAR/1 declined");
+    RAISES(r, "my credit card was declined");
+    RAISES(r, "declined credit card");
+    SILENT(r, "credit card was then declined");
+    vocx_rules_free(r);
+
+    r = one_rule("", "(a1 OR b1) BEFORE/0 (c1 OR d1)");
+    RAISES(r, "b1 d1");
+    SILENT(r, "d1 b1");
+    vocx_rules_free(r);
+}
+END_TEST
+
+START_TEST(unless_weights_threshold)
+{
+    const char *src = "issue a\n"
+                      "  block improvement\n"
+                      "  threshold 2\n"
+                      "  weight 10\n"
+                      "  match slow ; weight 1\n"
+                      "  match crash* ; weight 1.5\n"
+                      "  match \"lost my data\" ; weight 2\n"
+                      "  unless \"just kidding\"\n"
+                      "issue b\n"
+                      "  block innovation\n"
+                      "  kind opportunity\n"
+                      "  match \"i wish\" OR \"would be great\"\n";
+    vocx_rules *r = compile_ok(src);
+    ck_assert_str_eq(ids(r, "slow"), "");
+    ck_assert_str_eq(ids(r, "it crashed"), "");
+    ck_assert_str_eq(ids(r, "slow and it crashed"), "a");
+    ck_assert_str_eq(ids(r, "I lost my data"), "a");
+    ck_assert_str_eq(ids(r, "I lost my data. Just kidding"), "");
+    ck_assert_str_eq(ids(r, "I wish it was not slow but it crashed, I lost my "
+                            "data"),
+                     "a,b");
+    vocx_scratch *s;
+    vocx_scratch_new(&s);
+    const vocx_result *res = classify(r, s, "slow, crashing", 0);
+    ck_assert_uint_eq(res->nhits, 1);
+    ck_assert(res->hits[0].score > 24.99 && res->hits[0].score < 25.01);
+    ck_assert_uint_eq(res->hits[0].rule_line, 5);
+    ck_assert_str_eq(res->hits[0].rule_text, "slow");
+    ck_assert_uint_eq(res->hits[0].nspans, 2);
+    vocx_scratch_free(s);
+    vocx_rules_free(r);
+}
+END_TEST
+
+/* ---- negation and contrast ---------------------------------------------- */
+
+static const char negation_rules[] =
+    "issue billing.error\n"
+    "  block improvement\n"
+    "  match \"billing error*\" OR overcharg*\n"
+    "issue delay\n"
+    "  block improvement\n"
+    "  match late OR delay* OR \"took ages\"\n"
+    "issue delivery.problem\n"
+    "  block improvement\n"
+    "  match \"problem with* delivery\" OR \"problem with the delivery\"\n"
+    "issue refund.missing\n"
+    "  block improvement\n"
+    "  negated refund* OR processed OR \"money back\"\n"
+    "issue delivery.missing\n"
+    "  block improvement\n"
+    "  negated arriv* OR receiv* OR \"show* up\" OR \"turn* up\"\n"
+    "issue callback.missing\n"
+    "  block customer_voice\n"
+    "  negated \"call* me back\" OR \"call* back\" OR repl*\n"
+    "issue damaged\n"
+    "  block improvement\n"
+    "  match damag* OR broken\n"
+    "issue app.crash\n"
+    "  block improvement\n"
+    "  match crash*\n"
+    "issue staff.rude\n"
+    "  block culture\n"
+    "  match rude OR impolite\n"
+    "issue punctuality\n"
+    "  block improvement\n"
+    "  negated pünktlich\n"
+    "issue livraison.retard\n"
+    "  block improvement\n"
+    "  match \"en retard\"\n"
+    "issue generic.problem\n"
+    "  block improvement\n"
+    "  match problem\n"
+    "cue churn \"cancel* my account\" OR \"never again\"\n"
+    "cue positive excellent OR \"thank you\"\n";
+
+static const struct {
+    const char *text, *want;
+} negation_cases[] = {
+    {"There was a billing error on my invoice", "billing.error"},
+    {"no billing error this month", ""},
+    {"They never overcharged me", ""},
+    {"the flight was late", "delay"},
+    {"the flight wasn't late", ""},
+    {"the flight wasn’t late", ""}, /* typographic apostrophe */
+    {"I had a problem with delivery", "delivery.problem,generic.problem"},
+    {"never had a problem with delivery", ""},
+    {"my refund was not processed", "refund.missing"},
+    {"not refunded yet", "refund.missing"},
+    {"my refund was processed quickly", ""},
+    {"I want my money back", ""},
+    {"still no money back", "refund.missing"},
+    {"the parcel didn't arrive", "delivery.missing"},
+    {"the parcel didnt arrive", "delivery.missing"},
+    {"the parcel arrived on time", ""},
+    {"it never showed up", "delivery.missing"},
+    {"I never received anything", "delivery.missing"},
+    {"nobody called me back", "callback.missing"},
+    {"they called me back within an hour", ""},
+    {"no reply to my emails", "callback.missing"},
+    {"no problem, but the delivery was three days late", "delay"},
+    {"not only was it late but it was damaged", "delay,damaged"},
+    {"The app did not crash, however the staff were rude", "staff.rude"},
+    {"The app did not crash. The staff were rude", "staff.rude"},
+    {"It wasn't the app, but the delivery was late", "delay"},
+    {"not the app but the delivery was late", "delay"},
+    /* the window: "late" is the 8th word after "nothing", then the 9th */
+    {"Nothing about the order or the driver was late", ""},
+    {"Nothing about the order or the nice driver was late", "delay"},
+    /* a comma ends the negation */
+    {"No billing issues, the flight was late", "delay"},
+    {"No, the flight was late", "delay"},
+    {"Die Lieferung war nicht pünktlich", "punctuality"},
+    {"Die Lieferung war pünktlich", ""},
+    {"La livraison n'est pas en retard", ""},
+    {"La livraison est en retard", "livraison.retard"},
+    {"no damage at all, but the box was broken", "damaged"},
+    {"nothing was broken or damaged", ""},
+    {"The app never crashed", ""},
+    {"Without any delay", ""},
+    {"the delivery was late although the driver was not rude", "delay"},
+    {"There was no delay and no billing error", ""},
+    {"no doubt the delivery was late", "delay"},
+    {"The staff weren't rude", ""},
+    {"the app crashed but not the website", "app.crash"},
+    {"no problem at all", ""},
+    {"I have a problem", "generic.problem"},
+};
+
+START_TEST(negation_and_contrast)
+{
+    vocx_rules *r = compile_ok(negation_rules);
+    size_t n = sizeof negation_cases / sizeof negation_cases[0];
+    ck_assert_uint_ge(n, 30);
+    int bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *got = ids(r, negation_cases[i].text);
+        if (strcmp(got, negation_cases[i].want) != 0) {
+            fprintf(stderr, "\"%s\": got \"%s\", want \"%s\"\n",
+                    negation_cases[i].text, got, negation_cases[i].want);
+            bad++;
+        }
+    }
+    ck_assert_int_eq(bad, 0);
+    vocx_rules_free(r);
+}
+END_TEST
+
+START_TEST(cues_with_negation)
+{
+    vocx_rules *r = compile_ok(negation_rules);
+    vocx_scratch *s;
+    vocx_scratch_new(&s);
+    /* one cue per cue line that matched, with its first evidence */
+    const char *t = "I will cancel my account. Never again!";
+    const vocx_result *res = classify(r, s, t, 0);
+    ck_assert_uint_eq(res->ncues, 1);
+    ck_assert_uint_eq(res->churn_cues, 1);
+    ck_assert_uint_eq(res->positive_cues, 0);
+    ck_assert_int_eq(res->cues[0].kind, VOCX_CUE_CHURN);
+    ck_assert_uint_eq(res->cues[0].rule_line, 37);
+    ck_assert_uint_eq(res->cues[0].span.start, 7);
+    ck_assert_uint_eq(res->cues[0].span.end, 24);
+    res = classify(r, s, "Never again, thank you", 0);
+    ck_assert_uint_eq(res->ncues, 2);
+    ck_assert_uint_eq(res->cues[0].span.start, 0);
+    ck_assert_int_eq(res->cues[1].kind, VOCX_CUE_POSITIVE);
+    ck_assert_uint_eq(res->positive_cues, 1);
+    res = classify(r, s, "I'm not going to cancel my account", 0);
+    ck_assert_uint_eq(res->ncues, 0);
+    res = classify(r, s, "Excellent, thank you", 0);
+    ck_assert_uint_eq(res->positive_cues, 1);
+    res = classify(r, s, "not excellent at all", 0);
+    ck_assert_uint_eq(res->positive_cues, 0);
+    vocx_scratch_free(s);
+    vocx_rules_free(r);
+}
+END_TEST
+
+START_TEST(explain_vetoes)
+{
+    const char *src = "issue late\n"          /* 1 */
+                      "  block improvement\n" /* 2 */
+                      "  match late\n"        /* 3 */
+                      "  unless \"just kidding\"\n"
+                      "issue missing\n"       /* 5 */
+                      "  block improvement\n"
+                      "  negated arriv*\n"    /* 7 */
+                      "issue weak\n"          /* 8 */
+                      "  block improvement\n"
+                      "  threshold 2\n"
+                      "  match slow\n";       /* 11 */
+    vocx_rules *r = compile_ok(src);
+    vocx_scratch *s;
+    vocx_scratch_new(&s);
+
+    const vocx_result *res = classify(r, s, "it was not late", 0);
+    ck_assert_uint_eq(res->nvetoes, 0); /* only with EXPLAIN */
+    res = classify(r, s, "it was not late", VOCX_CLASSIFY_EXPLAIN);
+    ck_assert_uint_eq(res->nhits, 0);
+    ck_assert_uint_eq(res->nvetoes, 1);
+    ck_assert_str_eq(res->vetoes[0].issue->id, "late");
+    ck_assert_int_eq(res->vetoes[0].why, VOCX_VETO_NEGATED);
+    ck_assert_uint_eq(res->vetoes[0].rule_line, 3);
+    ck_assert_uint_eq(res->vetoes[0].span.start, 11);
+    ck_assert_uint_eq(res->vetoes[0].span.end, 15);
+
+    res = classify(r, s, "late again. just kidding", VOCX_CLASSIFY_EXPLAIN);
+    ck_assert_uint_eq(res->nhits, 0);
+    ck_assert_uint_eq(res->nvetoes, 1);
+    ck_assert_int_eq(res->vetoes[0].why, VOCX_VETO_UNLESS);
+    ck_assert_uint_eq(res->vetoes[0].by_line, 4);
+    ck_assert_uint_eq(res->vetoes[0].span.start, 0);
+
+    res = classify(r, s, "it arrived", VOCX_CLASSIFY_EXPLAIN);
+    ck_assert_uint_eq(res->nvetoes, 1);
+    ck_assert_int_eq(res->vetoes[0].why, VOCX_VETO_NOT_NEGATED);
+    ck_assert_str_eq(res->vetoes[0].issue->id, "missing");
+    ck_assert_uint_eq(res->vetoes[0].rule_line, 7);
+
+    res = classify(r, s, "so slow", VOCX_CLASSIFY_EXPLAIN);
+    ck_assert_uint_eq(res->nvetoes, 1);
+    ck_assert_int_eq(res->vetoes[0].why, VOCX_VETO_THRESHOLD);
+    ck_assert_uint_eq(res->vetoes[0].rule_line, 11);
+
+    /* explain changes no hit */
+    res = classify(r, s, "late, never arrived, slow", VOCX_CLASSIFY_EXPLAIN);
+    ck_assert_uint_eq(res->nhits, 2);
+    ck_assert_str_eq(res->hits[0].issue->id, "late");
+    ck_assert_str_eq(res->hits[1].issue->id, "missing");
+    ck_assert_uint_eq(res->nvetoes, 1);
+    vocx_scratch_free(s);
+    vocx_rules_free(r);
+}
+END_TEST
+
+/* ---- regex limits ------------------------------------------------------- */
+
+START_TEST(regex_match_limit)
+{
+    const char *src = "issue evil\n"
+                      "  block improvement\n"
+                      "  match /(a+)+$/\n"
+                      "  match late\n"
+                      "issue nice\n"
+                      "  block improvement\n"
+                      "  match /a{3}b/\n";
+    vocx_rules *r = compile_ok(src);
+    vocx_scratch *s;
+    vocx_scratch_new(&s);
+    const char *t = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab late";
+    clock_t c0 = clock();
+    const vocx_result *res = classify(r, s, t, 0);
+    double secs = (double)(clock() - c0) / CLOCKS_PER_SEC;
+    ck_assert(secs < 5.0);
+    ck_assert_uint_eq(res->nwarnings, 1);
+    ck_assert_uint_eq(res->warnings[0].rule_line, 3);
+    ck_assert_str_eq(res->warnings[0].message,
+                     "rule at line 3: regex match limit exceeded; rule "
+                     "skipped for this text");
+    /* the other rules still work on the same text */
+    ck_assert_uint_eq(res->nhits, 2);
+    ck_assert_uint_eq(res->hits[0].rule_line, 4);
+    /* a harmless text gives no warning; the scratch is reusable */
+    res = classify(r, s, "aaa", 0);
+    ck_assert_uint_eq(res->nwarnings, 0);
+    ck_assert_uint_eq(res->nhits, 1);
+    vocx_scratch_free(s);
+    vocx_rules_free(r);
+}
+END_TEST
+
+/* ---- arguments, odd input, reuse ---------------------------------------- */
+
+START_TEST(arguments_and_odd_input)
+{
+    vocx_rules *r = one_rule("", "late");
+    vocx_scratch *s;
+    const vocx_result *res = NULL;
+    ck_assert_int_eq(vocx_scratch_new(NULL), VOCX_EINVAL);
+    ck_assert_int_eq(vocx_scratch_new(&s), VOCX_OK);
+    ck_assert_int_eq(vocx_classify(NULL, s, "x", 1, 0, &res), VOCX_EINVAL);
+    ck_assert_int_eq(vocx_classify(r, NULL, "x", 1, 0, &res), VOCX_EINVAL);
+    ck_assert_int_eq(vocx_classify(r, s, NULL, 1, 0, &res), VOCX_EINVAL);
+    ck_assert_int_eq(vocx_classify(r, s, "x", 1, 0, NULL), VOCX_EINVAL);
+    ck_assert_int_eq(vocx_classify(r, s, "x", 1, 0x80, &res), VOCX_EINVAL);
+    ck_assert_int_eq(vocx_classify(r, s, "x", ((size_t)1 << 31) + 1, 0, &res),
+                     VOCX_ELIMIT);
+    ck_assert_int_eq(vocx_classify(r, s, NULL, 0, 0, &res), VOCX_OK);
+    ck_assert_uint_eq(res->nhits, 0);
+    /* invalid bytes never match but do not hide valid words */
+    const char bad[] = "l\xFF" "ate \xC3 late\xE2\x82";
+    ck_assert_int_eq(vocx_classify(r, s, bad, sizeof bad - 1, 0, &res),
+                     VOCX_OK);
+    ck_assert_uint_eq(res->nhits, 1);
+    ck_assert_uint_eq(res->hits[0].nspans, 1);
+    ck_assert_uint_eq(res->hits[0].spans[0].start, 8);
+    /* text with NUL bytes: length, not terminator */
+    const char nul[] = "x\0late";
+    ck_assert_int_eq(vocx_classify(r, s, nul, sizeof nul - 1, 0, &res),
+                     VOCX_OK);
+    ck_assert_uint_eq(res->nhits, 1);
+
+    /* one scratch, two rule sets of different sizes */
+    vocx_rules *big = compile_ok(negation_rules);
+    res = classify(big, s, "the flight was late", 0);
+    ck_assert_str_eq(res->hits[0].issue->id, "delay");
+    res = classify(r, s, "late", 0);
+    ck_assert_str_eq(res->hits[0].issue->id, "t");
+    vocx_rules_free(big);
+    vocx_scratch_free(s);
+    vocx_scratch_free(NULL);
+    vocx_rules_free(r);
+}
+END_TEST
+
+START_TEST(long_text)
+{
+    vocx_rules *r = compile_ok(negation_rules);
+    size_t n = 4u << 20;
+    char *t = malloc(n + 32);
+    size_t k = 0;
+    while (k < n)
+        k += (size_t)sprintf(t + k, "word%zu ", k % 977);
+    k += (size_t)sprintf(t + k, "it was late");
+    vocx_scratch *s;
+    vocx_scratch_new(&s);
+    const vocx_result *res = NULL;
+    ck_assert_int_eq(vocx_classify(r, s, t, k, 0, &res), VOCX_OK);
+    ck_assert_uint_eq(res->nhits, 1);
+    ck_assert_uint_eq(res->hits[0].spans[0].start, k - 4);
+    vocx_scratch_free(s);
+    free(t);
+    vocx_rules_free(r);
+}
+END_TEST
+
+/* ---- threads ------------------------------------------------------------ */
+
+#define NCOMMENTS 600
+#define NTHREADS 8
+
+static char *comments[NCOMMENTS];
+static char *reference[NCOMMENTS];
+static const vocx_rules *shared_rules;
+
+/* Everything in a result, as text, for comparison. */
+static char *describe(const vocx_result *res)
+{
+    size_t cap = 256, n = 0;
+    char *out = malloc(cap);
+    out[0] = '\0';
+#define ADD(...)                                                               \
+    do {                                                                       \
+        char tmp[256];                                                         \
+        int w = snprintf(tmp, sizeof tmp, __VA_ARGS__);                        \
+        if (n + (size_t)w + 1 > cap) {                                         \
+            cap = (n + (size_t)w + 1) * 2;                                     \
+            out = realloc(out, cap);                                           \
+        }                                                                      \
+        memcpy(out + n, tmp, (size_t)w + 1);                                   \
+        n += (size_t)w;                                                        \
+    } while (0)
+    for (size_t i = 0; i < res->nhits; i++) {
+        const vocx_hit *h = &res->hits[i];
+        ADD("%s %g %u", h->issue->id, h->score, h->rule_line);
+        for (size_t k = 0; k < h->nspans; k++)
+            ADD(" %zu-%zu", h->spans[k].start, h->spans[k].end);
+        ADD(";");
+    }
+    for (size_t i = 0; i < res->ncues; i++)
+        ADD("cue %d %u %zu;", res->cues[i].kind, res->cues[i].rule_line,
+            res->cues[i].span.start);
+    for (size_t i = 0; i < res->nvetoes; i++)
+        ADD("veto %s %d %u;", res->vetoes[i].issue->id, res->vetoes[i].why,
+            res->vetoes[i].rule_line);
+    for (size_t i = 0; i < res->nwarnings; i++)
+        ADD("warn %s;", res->warnings[i].message);
+#undef ADD
+    return out;
+}
+
+static void *worker(void *arg)
+{
+    size_t id = (size_t)arg, mismatches = 0;
+    vocx_scratch *s = NULL;
+    if (vocx_scratch_new(&s))
+        return (void *)1;
+    for (int round = 0; round < 5; round++) {
+        for (size_t i = 0; i < NCOMMENTS; i++) {
+            size_t k = (i * 7 + id * 131 + (size_t)round * 17) % NCOMMENTS;
+            const vocx_result *res;
+            if (vocx_classify(shared_rules, s, comments[k], strlen(comments[k]),
+                              VOCX_CLASSIFY_EXPLAIN, &res)) {
+                mismatches++;
+                continue;
+            }
+            char *d = describe(res);
+            if (strcmp(d, reference[k]) != 0)
+                mismatches++;
+            free(d);
+        }
+    }
+    vocx_scratch_free(s);
+    return (void *)mismatches;
+}
+
+START_TEST(threads_share_rules)
+{
+    char src[sizeof negation_rules + 256];
+    snprintf(src, sizeof src, "%s%s", negation_rules,
+             "issue rx\n  block improvement\n  match /(\\w+)+!$/ OR "
+             "/\\d+ (days|hours)/\n");
+    vocx_rules *r = compile_ok(src);
+    shared_rules = r;
+    static const char *const parts[] = {
+        "the parcel didn't arrive", "no billing error", "late",
+        "3 days", "Die Lieferung war nicht pünktlich", "refund processed",
+        "not refunded", "😡", "Café", "nobody called me back",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "thank you",
+        "I will cancel my account", "but", ",", "never", "crashed"};
+    size_t np = sizeof parts / sizeof parts[0];
+    unsigned seed = 12345;
+    vocx_scratch *s;
+    vocx_scratch_new(&s);
+    for (size_t i = 0; i < NCOMMENTS; i++) {
+        char buf[1024] = "";
+        size_t words = 1 + i % 12;
+        for (size_t w = 0; w < words; w++) {
+            seed = seed * 1103515245u + 12345u;
+            strcat(buf, parts[(seed >> 16) % np]);
+            strcat(buf, (seed >> 8) % 5 == 0 ? "! " : " ");
+        }
+        comments[i] = strdup(buf);
+        const vocx_result *res = classify(r, s, comments[i],
+                                          VOCX_CLASSIFY_EXPLAIN);
+        reference[i] = describe(res);
+    }
+    vocx_scratch_free(s);
+
+    pthread_t th[NTHREADS];
+    for (size_t i = 0; i < NTHREADS; i++)
+        ck_assert_int_eq(pthread_create(&th[i], NULL, worker, (void *)i), 0);
+    size_t total = 0;
+    for (size_t i = 0; i < NTHREADS; i++) {
+        void *ret;
+        pthread_join(th[i], &ret);
+        total += (size_t)ret;
+    }
+    ck_assert_uint_eq(total, 0);
+    for (size_t i = 0; i < NCOMMENTS; i++) {
+        free(comments[i]);
+        free(reference[i]);
+    }
+    vocx_rules_free(r);
+}
+END_TEST
+
+static Suite *classify_suite(void)
+{
+    Suite *s = suite_create("classify");
+    TCase *c = tcase_create("matching");
+    tcase_add_test(c, normalization_aware);
+    tcase_add_test(c, spans_in_original_text);
+    tcase_add_test(c, prefixes_phrases_lists);
+    tcase_add_test(c, near_before_distances);
+    tcase_add_test(c, unless_weights_threshold);
+    suite_add_tcase(s, c);
+    c = tcase_create("negation");
+    tcase_add_test(c, negation_and_contrast);
+    tcase_add_test(c, cues_with_negation);
+    tcase_add_test(c, explain_vetoes);
+    suite_add_tcase(s, c);
+    c = tcase_create("robustness");
+    tcase_set_timeout(c, 120);
+    tcase_add_test(c, regex_match_limit);
+    tcase_add_test(c, arguments_and_odd_input);
+    tcase_add_test(c, long_text);
+    tcase_add_test(c, threads_share_rules);
+    suite_add_tcase(s, c);
+    return s;
+}
+
+int main(void) { return tu_run_suite(classify_suite()); }
