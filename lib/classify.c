@@ -299,6 +299,9 @@ static int step_token(vocx_scratch *s, const vocx_rules *r, uint32_t node,
     uint64_t h = vx_trie_seed(node);
     for (size_t i = 0; i < len; i++) {
         h = vx_trie_step(h, (unsigned char)w[i]);
+        if (i + 1 == VX_PGATE_LEN && node == 0 && !vx_pgate_has(r, h))
+            while (k < npl && pl[k] >= VX_PGATE_LEN)
+                k++; /* no root prefix of 4 bytes or more starts so */
         if (k < npl && pl[k] == i + 1) {
             k++;
             int32_t c = vx_trie_find(r, node, 1, h, w, i + 1);

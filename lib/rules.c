@@ -382,6 +382,23 @@ int vx_rules_finish(vocx_rules *r)
 
     if (!r->slots && (rc = trie_rehash(r, 16)))
         return rc;
+    /* prefix gate: as many bits as the filter */
+    size_t gbits = 4096;
+    while (gbits < r->nslots_used * 16)
+        gbits *= 2;
+    r->pgate = calloc(gbits / 64, sizeof *r->pgate);
+    if (!r->pgate)
+        return VOCX_ENOMEM;
+    r->pgate_mask = gbits - 1;
+    for (size_t i = 0; i <= r->slot_mask; i++) {
+        const vx_tslot *sl = &r->slots[i];
+        if (sl->child && sl->parent == 1 && sl->klen >= VX_PGATE_LEN) {
+            uint64_t h = key_hash(0, r->keys + sl->koff, VX_PGATE_LEN);
+            size_t b = (size_t)((h ^ (h >> 31)) * 0xff51afd7ed558ccdULL >> 40) &
+                       r->pgate_mask;
+            r->pgate[b >> 6] |= 1ULL << (b & 63);
+        }
+    }
     /* 16 filter bits per key, two set per key: about 1.5% false hits */
     size_t bits = 4096;
     while (bits < r->nslots_used * 16)
@@ -465,6 +482,7 @@ void vocx_rules_free(vocx_rules *r)
     free(r->keys);
     free(r->plens);
     free(r->bloom);
+    free(r->pgate);
     free(r->pairs);
     free(r->rpairs);
     free(r);

@@ -178,6 +178,11 @@ struct vocx_rules {
      * are no term, and the filter says so from L1 cache. */
     uint64_t *bloom;
     size_t bloom_mask; /* bits - 1 (power of two) */
+    /* Gate for the root's prefix terms of 4 bytes or more: a bit per hash
+     * of their first 4 bytes.  A token whose first 4 bytes miss skips
+     * every longer prefix lookup. */
+    uint64_t *pgate;
+    size_t pgate_mask;
 
     /* (leaf, rule) pairs gathered while parsing, turned into CSR */
     uint32_t *pairs;
@@ -241,6 +246,14 @@ static inline int32_t vx_trie_find(const vocx_rules *r, uint32_t parent,
         }
         i = (i + 1) & mask;
     }
+}
+
+#define VX_PGATE_LEN 4
+static inline int vx_pgate_has(const vocx_rules *r, uint64_t h)
+{
+    size_t b = (size_t)((h ^ (h >> 31)) * 0xff51afd7ed558ccdULL >> 40) &
+               r->pgate_mask;
+    return (int)((r->pgate[b >> 6] >> (b & 63)) & 1);
 }
 
 /* One element of a term: an exact word or a word prefix (normalized). */
