@@ -286,7 +286,7 @@ static int visit(vocx_scratch *s, const vocx_rules *r, uint32_t c,
 }
 
 /* Look token j up under trie node `node`: one exact lookup and one per
- * distinct prefix length, with a hash computed once over the token. */
+ * distinct prefix length no longer than the token. */
 static int step_token(vocx_scratch *s, const vocx_rules *r, uint32_t node,
                       size_t start, size_t j)
 {
@@ -294,17 +294,19 @@ static int step_token(vocx_scratch *s, const vocx_rules *r, uint32_t node,
     const vx_tnode *n = &r->tnodes[node];
     const char *w = t->norm + t->tok[j].nstart;
     size_t len = t->tok[j].nend - t->tok[j].nstart;
-    const uint32_t *pl = r->plens + n->plen_off;
-    uint32_t npl = n->plen_cnt, k = 0;
-    uint64_t h = vx_trie_seed(node);
-    for (size_t i = 0; i < len; i++) {
-        h = vx_trie_step(h, (unsigned char)w[i]);
-        if (i + 1 == VX_PGATE_LEN && node == 0 && !vx_pgate_has(r, h))
-            while (k < npl && pl[k] >= VX_PGATE_LEN)
-                k++; /* no root prefix of 4 bytes or more starts so */
-        if (k < npl && pl[k] == i + 1) {
-            k++;
-            int32_t c = vx_trie_find(r, node, 1, h, w, i + 1);
+    size_t avail = t->norm_cap - t->tok[j].nstart; /* allocated, so readable */
+    if (n->plen_cnt) {
+        const uint32_t *pl = r->plens + n->plen_off;
+        uint32_t npl = n->plen_cnt;
+        size_t maxlen = len;
+        /* a token whose first 4 bytes start no root prefix of 4 bytes or
+         * more needs only the shorter prefix lookups */
+        if (node == 0 && len >= VX_PGATE_LEN &&
+            !vx_pgate_has(r, vx_key_hash(0, w, VX_PGATE_LEN, avail)))
+            maxlen = VX_PGATE_LEN - 1;
+        for (uint32_t k = 0; k < npl && pl[k] <= maxlen; k++) {
+            uint64_t h = vx_key_hash(node, w, pl[k], avail);
+            int32_t c = vx_trie_find(r, node, 1, h, w, pl[k]);
             if (c >= 0) {
                 int rc = visit(s, r, (uint32_t)c, start, j);
                 if (rc)
@@ -313,7 +315,8 @@ static int step_token(vocx_scratch *s, const vocx_rules *r, uint32_t node,
         }
     }
     if (n->has_exact) {
-        int32_t c = vx_trie_find(r, node, 0, h, w, len);
+        int32_t c = vx_trie_find(r, node, 0, vx_key_hash(node, w, len, avail),
+                                 w, len);
         if (c >= 0)
             return visit(s, r, (uint32_t)c, start, j);
     }

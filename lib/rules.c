@@ -84,10 +84,7 @@ const char *vx_rules_strdup(vocx_rules *r, const char *s, size_t len)
 
 static uint64_t key_hash(uint32_t parent, const char *s, size_t len)
 {
-    uint64_t h = vx_trie_seed(parent);
-    for (size_t i = 0; i < len; i++)
-        h = vx_trie_step(h, (unsigned char)s[i]);
-    return h;
+    return vx_key_hash(parent, s, len, len);
 }
 
 static size_t slot_index(uint64_t h, size_t mask)
@@ -96,23 +93,29 @@ static size_t slot_index(uint64_t h, size_t mask)
     return (size_t)((h ^ (h >> 29)) * 0x9e3779b97f4a7c15ULL >> 20) & mask;
 }
 
+static uint64_t node_hash(const vocx_rules *r, uint32_t node)
+{
+    const vx_tnode *n = &r->tnodes[node];
+    return key_hash(n->tag >> 1, r->keys + n->koff, n->klen);
+}
+
+static void slot_put(vx_tslot *slots, size_t mask, uint64_t h, uint32_t node)
+{
+    size_t j = slot_index(h, mask);
+    while (slots[j].child)
+        j = (j + 1) & mask;
+    slots[j].hfrag = (uint32_t)(h >> 32);
+    slots[j].child = node + 1;
+}
+
 static int trie_rehash(vocx_rules *r, size_t size)
 {
     vx_tslot *slots = calloc(size, sizeof *slots);
     if (!slots)
         return VOCX_ENOMEM;
     size_t mask = size - 1;
-    if (r->slots) {
-        for (size_t i = 0; i <= r->slot_mask; i++) {
-            vx_tslot *s = &r->slots[i];
-            if (!s->child)
-                continue;
-            size_t j = slot_index(s->h, mask);
-            while (slots[j].child)
-                j = (j + 1) & mask;
-            slots[j] = *s;
-        }
-    }
+    for (size_t i = 1; i < r->ntnodes; i++) /* node 0, the root, has no edge */
+        slot_put(slots, mask, node_hash(r, (uint32_t)i), (uint32_t)i);
     free(r->slots);
     r->slots = slots;
     r->slot_mask = mask;
@@ -127,8 +130,8 @@ static int new_tnode(vocx_rules *r, uint32_t *id)
         GROW(r->build_plens, r->cap_build_plens, r->ntnodes + 1))
         return VOCX_ENOMEM;
     vx_tnode *n = &r->tnodes[r->ntnodes];
+    memset(n, 0, sizeof *n);
     n->leaf = -1;
-    n->plen_off = n->plen_cnt = n->has_exact = 0;
     r->build_plens[r->ntnodes] = NULL;
     *id = (uint32_t)r->ntnodes++;
     return VOCX_OK;
@@ -185,15 +188,11 @@ static int trie_child(vocx_rules *r, uint32_t parent, const vx_elem *e,
         r->tnodes[parent].has_exact = 1;
     }
     memcpy(r->keys + r->nkeys, e->s, e->len);
-    size_t j = slot_index(h, r->slot_mask);
-    while (r->slots[j].child)
-        j = (j + 1) & r->slot_mask;
-    vx_tslot *s = &r->slots[j];
-    s->h = h;
-    s->parent = parent << 1 | (e->is_prefix ? 1u : 0u);
-    s->child = id + 1;
-    s->koff = (uint32_t)r->nkeys;
-    s->klen = e->len;
+    vx_tnode *n = &r->tnodes[id];
+    n->tag = parent << 1 | (e->is_prefix ? 1u : 0u);
+    n->koff = (uint32_t)r->nkeys;
+    n->klen = e->len;
+    slot_put(r->slots, r->slot_mask, h, id);
     r->nkeys += e->len;
     r->nslots_used++;
     *child = id;
@@ -382,40 +381,41 @@ int vx_rules_finish(vocx_rules *r)
 
     if (!r->slots && (rc = trie_rehash(r, 16)))
         return rc;
-    /* prefix gate: as many bits as the filter */
+    /* prefix gate: 16 bits per root prefix, small enough for L1 */
+    size_t nroot_prefix = 0;
+    for (size_t i = 1; i < r->ntnodes; i++)
+        nroot_prefix += r->tnodes[i].tag == 1;
     size_t gbits = 4096;
-    while (gbits < r->nslots_used * 16)
+    while (gbits < nroot_prefix * 16)
         gbits *= 2;
     r->pgate = calloc(gbits / 64, sizeof *r->pgate);
     if (!r->pgate)
         return VOCX_ENOMEM;
     r->pgate_mask = gbits - 1;
-    for (size_t i = 0; i <= r->slot_mask; i++) {
-        const vx_tslot *sl = &r->slots[i];
-        if (sl->child && sl->parent == 1 && sl->klen >= VX_PGATE_LEN) {
-            uint64_t h = key_hash(0, r->keys + sl->koff, VX_PGATE_LEN);
+    for (size_t i = 1; i < r->ntnodes; i++) {
+        const vx_tnode *n = &r->tnodes[i];
+        if (n->tag == 1 && n->klen >= VX_PGATE_LEN) { /* root prefixes */
+            uint64_t h = key_hash(0, r->keys + n->koff, VX_PGATE_LEN);
             size_t b = (size_t)((h ^ (h >> 31)) * 0xff51afd7ed558ccdULL >> 40) &
                        r->pgate_mask;
             r->pgate[b >> 6] |= 1ULL << (b & 63);
         }
     }
-    /* 16 filter bits per key, two set per key: about 1.5% false hits */
-    size_t bits = 4096;
-    while (bits < r->nslots_used * 16)
-        bits *= 2;
-    r->bloom = calloc(bits / 64, sizeof *r->bloom);
+    /* 16 filter bits per key, two set per key within one 64-bit word:
+     * a few percent false hits */
+    size_t words = 64;
+    while (words * 64 < r->nslots_used * 16)
+        words *= 2;
+    r->bloom = calloc(words, sizeof *r->bloom);
     if (!r->bloom)
         return VOCX_ENOMEM;
-    r->bloom_mask = bits - 1;
-    for (size_t i = 0; i <= r->slot_mask; i++) {
-        const vx_tslot *sl = &r->slots[i];
-        if (!sl->child)
-            continue;
-        uint64_t m = (sl->h ^ (sl->h >> 29)) * 0x9e3779b97f4a7c15ULL;
-        size_t b1 = (size_t)(m >> 42) & r->bloom_mask;
-        size_t b2 = (size_t)(m >> 3) & r->bloom_mask;
-        r->bloom[b1 >> 6] |= 1ULL << (b1 & 63);
-        r->bloom[b2 >> 6] |= 1ULL << (b2 & 63);
+    r->bloom_mask = words - 1;
+    for (size_t i = 1; i < r->ntnodes; i++) {
+        uint64_t h = node_hash(r, (uint32_t)i);
+        /* must agree with vx_trie_find() */
+        uint64_t m = (h ^ (h >> 29)) * 0x9e3779b97f4a7c15ULL;
+        r->bloom[(size_t)(m >> 40) & r->bloom_mask] |=
+            (1ULL << (m & 63)) | (1ULL << ((m >> 6) & 63));
     }
 
     /* JIT where available; the interpreter is the fallback when the JIT

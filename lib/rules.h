@@ -26,6 +26,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Documented limits (docs/rules.md, "Limits"). */
 #define VX_RULES_MAX_SOURCE (64u * 1024u * 1024u) /* bytes of rule text */
@@ -94,15 +95,16 @@ typedef struct vx_tnode {
     uint32_t plen_off;  /* distinct byte lengths of its prefix children, */
     uint32_t plen_cnt;  /* ascending, in rules->plens */
     uint32_t has_exact; /* has exact-word children */
+    uint32_t tag;       /* the edge that leads here: parent << 1 | is_prefix */
+    uint32_t koff;      /* and its key bytes in rules->keys */
+    uint32_t klen;
 } vx_tnode;
 
-/* Hash table slot: the edge (parent, exact/prefix, key bytes) -> child. */
+/* Hash table slot, kept small so the table stays in cache: 32 bits of the
+ * key's hash and the child node; the child holds the full key. */
 typedef struct vx_tslot {
-    uint64_t h;       /* hash of parent and key bytes */
-    uint32_t parent;  /* parent node << 1 | is_prefix */
+    uint32_t hfrag;
     uint32_t child;   /* child node + 1; 0 marks an empty slot */
-    uint32_t koff;    /* key bytes in rules->keys */
-    uint32_t klen;
 } vx_tslot;
 
 typedef struct vx_rule {
@@ -177,7 +179,7 @@ struct vocx_rules {
     /* Bloom filter over the table's keys (two bits each): most tokens
      * are no term, and the filter says so from L1 cache. */
     uint64_t *bloom;
-    size_t bloom_mask; /* bits - 1 (power of two) */
+    size_t bloom_mask; /* words - 1 (power of two) */
     /* Gate for the root's prefix terms of 4 bytes or more: a bit per hash
      * of their first 4 bytes.  A token whose first 4 bytes miss skips
      * every longer prefix lookup. */
@@ -203,16 +205,51 @@ const char *vx_rules_strdup(vocx_rules *r, const char *s, size_t len);
 /* Grow helper: make room for `need` items of `size` bytes in *pv. */
 int vx_grow(void **pv, size_t *cap, size_t need, size_t size);
 
-/* Hash of a key under a trie parent; the scanner computes the same value
- * incrementally, one byte at a time. */
+/* Hash of a key under a trie parent, eight bytes at a time: most words
+ * fit in two masked loads, with no loop over bytes.  `avail` is how many
+ * bytes may be read from s (at least n); with 16 more than n the loads go
+ * straight to the text, otherwise the tail is copied first. */
 static inline uint64_t vx_trie_seed(uint32_t parent)
 {
     return (0xcbf29ce484222325ULL ^ ((uint64_t)parent * 0x9e3779b97f4a7c15ULL)) *
            0x100000001b3ULL;
 }
-static inline uint64_t vx_trie_step(uint64_t h, unsigned char c)
+static inline uint64_t vx_load64(const char *p)
 {
-    return (h ^ c) * 0x100000001b3ULL;
+    uint64_t v;
+    memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v); /* the first bytes in the low bits */
+#endif
+    return v;
+}
+static inline uint64_t vx_low_bytes(size_t k)
+{
+    return k >= 8 ? ~0ULL : (1ULL << (8 * k)) - 1;
+}
+static inline uint64_t vx_mix(uint64_t h, uint64_t v)
+{
+    h = (h ^ v) * 0x9e3779b97f4a7c15ULL;
+    return h ^ (h >> 32);
+}
+static inline uint64_t vx_key_hash(uint32_t parent, const char *s, size_t n,
+                                   size_t avail)
+{
+    uint64_t h = vx_trie_seed(parent) ^ (uint64_t)n;
+    size_t i = 0;
+    for (; n - i > 16; i += 8)
+        h = vx_mix(h, vx_load64(s + i));
+    size_t r = n - i;
+    const char *p = s + i;
+    char tmp[16];
+    if (avail - i < 16) {
+        memset(tmp, 0, sizeof tmp);
+        memcpy(tmp, p, r);
+        p = tmp;
+    }
+    h = vx_mix(h, vx_load64(p) & vx_low_bytes(r));
+    h = vx_mix(h, vx_load64(p + 8) & vx_low_bytes(r > 8 ? r - 8 : 0));
+    return h * 0xff51afd7ed558ccdULL;
 }
 
 /* The child of trie node `parent` along an exact word (is_prefix 0) or a
@@ -224,24 +261,23 @@ static inline int32_t vx_trie_find(const vocx_rules *r, uint32_t parent,
     uint32_t tag = parent << 1 | (uint32_t)is_prefix;
     uint64_t m = (h ^ (h >> 29)) * 0x9e3779b97f4a7c15ULL;
     if (r->bloom) {
-        size_t b1 = (size_t)(m >> 42) & r->bloom_mask;
-        size_t b2 = (size_t)(m >> 3) & r->bloom_mask;
-        if (!((r->bloom[b1 >> 6] >> (b1 & 63)) & (r->bloom[b2 >> 6] >> (b2 & 63)) &
-              1))
+        /* both bits in one word: one load, usually from L1 */
+        uint64_t w = r->bloom[(size_t)(m >> 40) & r->bloom_mask];
+        uint64_t need = (1ULL << (m & 63)) | (1ULL << ((m >> 6) & 63));
+        if ((w & need) != need)
             return -1;
     }
     size_t mask = r->slot_mask;
     size_t i = (size_t)(m >> 20) & mask;
+    uint32_t frag = (uint32_t)(h >> 32);
     for (;;) {
         const vx_tslot *s = &r->slots[i];
         if (!s->child)
             return -1;
-        if (s->h == h && s->parent == tag && s->klen == len) {
-            const char *k = r->keys + s->koff;
-            size_t j = 0;
-            while (j < len && k[j] == key[j])
-                j++;
-            if (j == len)
+        if (s->hfrag == frag) {
+            const vx_tnode *n = &r->tnodes[s->child - 1];
+            if (n->tag == tag && n->klen == len &&
+                memcmp(r->keys + n->koff, key, len) == 0)
                 return (int32_t)(s->child - 1);
         }
         i = (i + 1) & mask;
