@@ -147,13 +147,13 @@ nomem:
     return vx_fail(s, VOCX_ENOMEM, "out of memory");
 }
 
-static void note(vocx_clv_report *r, const char *fmt, const char *what)
+/* Append a remark to the report's message. */
+static void note(vocx_clv_report *r, const char *what)
 {
     size_t n = strlen(r->message);
     if (n + 3 < sizeof r->message)
         snprintf(r->message + n, sizeof r->message - n, "%s%s",
                  n ? "; " : "", what);
-    (void)fmt;
 }
 
 enum { SRC_NONE, SRC_BGNBD, SRC_COLUMN, SRC_SIMPLE };
@@ -393,7 +393,7 @@ int vocx_clv_fit(vocx_store *s, const vocx_clv_options *opts,
                             exp_spend, src);
         }
         if (rc == VOCX_EMODEL && o->model == VOCX_CLV_AUTO) {
-            note(r, "%s", "falling back to the CRM column and the simple "
+            note(r, "falling back to the CRM column and the simple "
                           "formula");
             rc = VOCX_OK;
         }

@@ -192,8 +192,7 @@ static int resolve(vocx_store *s, const vocx_rank_options *o,
     return VOCX_OK;
 }
 
-static int load_issues(vocx_store *s, vocx_ranking *rk, int64_t ruleset_id,
-                       const vocx_rank_options *o)
+static int load_issues(vocx_store *s, vocx_ranking *rk, int64_t ruleset_id)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db,
@@ -231,7 +230,6 @@ static int load_issues(vocx_store *s, vocx_ranking *rk, int64_t ruleset_id,
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         return vx_fail_db(s, "cannot read issues");
-    (void)o;
     return VOCX_OK;
 nomem:
     sqlite3_finalize(st);
@@ -680,7 +678,7 @@ static int compute(vocx_store *s, const vocx_rank_options *o,
     if ((rc = vx_crm_refresh(s)) || (rc = vx_exec(s, "BEGIN")))
         goto fail;
     if ((rc = resolve(s, o, &ruleset_id, rk->ruleset_hash, &model_id)) ||
-        (rc = load_issues(s, rk, ruleset_id, o)) ||
+        (rc = load_issues(s, rk, ruleset_id)) ||
         (rc = scan(s, rk, ruleset_id, model_id, o, &f, x)) ||
         (rc = totals(s, rk, ruleset_id, model_id, o, &f)) ||
         (rc = unmatched_ids(s, rk, ruleset_id, model_id, o, &f)))

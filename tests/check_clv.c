@@ -6,15 +6,6 @@
 
 #include <math.h>
 
-static vocx_store *fresh(char *path, size_t cap, const char *name)
-{
-    tu_tmppath(path, cap, name);
-    tu_rm_db(path);
-    vocx_store *s = NULL;
-    ck_assert_int_eq(vocx_store_open(&s, path, VOCX_OPEN_CREATE), VOCX_OK);
-    return s;
-}
-
 static void import_tx(vocx_store *s, const char *csv_text)
 {
     char f[512];
@@ -35,7 +26,7 @@ static void within(double got, double want, double rel, const char *what)
 START_TEST(test_cdnow_published_parameters)
 {
     char db[512], f[512];
-    vocx_store *s = fresh(db, sizeof db, "cdnow.db");
+    vocx_store *s = tu_fresh_store(db, sizeof db, "cdnow.db");
     snprintf(f, sizeof f, "%s/transactions.csv", VOCX_TEST_DATA_DIR);
     ck_assert_int_eq(vocx_import_transactions(s, f, NULL, NULL), VOCX_OK);
     vocx_clv_options o = VOCX_CLV_OPTIONS_INIT;
@@ -89,7 +80,7 @@ END_TEST
 START_TEST(test_no_repeat_purchasers)
 {
     char db[512];
-    vocx_store *s = fresh(db, sizeof db, "norepeat.db");
+    vocx_store *s = tu_fresh_store(db, sizeof db, "norepeat.db");
     import_tx(s, "customer_id,date,amount\n1,2025-01-01,10\n2,2025-02-01,20\n"
                  "3,2025-03-01,5\n");
     vocx_clv_options o = VOCX_CLV_OPTIONS_INIT;
@@ -111,7 +102,7 @@ END_TEST
 START_TEST(test_fallback_chain_and_sources)
 {
     char db[512], f[512];
-    vocx_store *s = fresh(db, sizeof db, "chain.db");
+    vocx_store *s = tu_fresh_store(db, sizeof db, "chain.db");
     snprintf(f, sizeof f, "%s/transactions.csv", VOCX_TEST_DATA_DIR);
     ck_assert_int_eq(vocx_import_transactions(s, f, NULL, NULL), VOCX_OK);
     tu_tmppath(f, sizeof f, "cust.csv");
@@ -159,7 +150,7 @@ END_TEST
 START_TEST(test_degenerate_amounts_and_dates)
 {
     char db[512];
-    vocx_store *s = fresh(db, sizeof db, "degenerate.db");
+    vocx_store *s = tu_fresh_store(db, sizeof db, "degenerate.db");
     /* Customer 2's repeat purchases net to zero (a refund): excluded from
      * the spend model, valued with the population mean.  Rows after the
      * calibration end are counted and ignored. */
@@ -194,7 +185,7 @@ START_TEST(test_degenerate_amounts_and_dates)
     /* One customer alone cannot be fitted. */
     vocx_store_close(s);
     tu_rm_db(db);
-    s = fresh(db, sizeof db, "single.db");
+    s = tu_fresh_store(db, sizeof db, "single.db");
     import_tx(s, "customer_id,date,amount\n1,2025-01-01,10\n1,2025-02-01,12\n"
                  "1,2025-03-01,14\n");
     rc = vocx_clv_fit(s, &o, &r);
@@ -211,7 +202,7 @@ START_TEST(test_degenerate_amounts_and_dates)
     o.model = VOCX_CLV_BGNBD;
     vocx_store_close(s);
     tu_rm_db(db);
-    s = fresh(db, sizeof db, "iter.db");
+    s = tu_fresh_store(db, sizeof db, "iter.db");
     char f[512];
     snprintf(f, sizeof f, "%s/transactions.csv", VOCX_TEST_DATA_DIR);
     ck_assert_int_eq(vocx_import_transactions(s, f, NULL, NULL), VOCX_OK);

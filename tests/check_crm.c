@@ -5,15 +5,6 @@
 
 #include <sys/stat.h>
 
-static vocx_store *fresh(char *path, size_t cap, const char *name)
-{
-    tu_tmppath(path, cap, name);
-    tu_rm_db(path);
-    vocx_store *s = NULL;
-    ck_assert_int_eq(vocx_store_open(&s, path, VOCX_OPEN_CREATE), VOCX_OK);
-    return s;
-}
-
 /* A CRM with its own naming; it even has a table called "customers". */
 static void make_crm(const char *path)
 {
@@ -60,7 +51,7 @@ START_TEST(test_attach_and_use_in_place)
     struct stat sb0;
     stat(crm, &sb0);
 
-    vocx_store *s = fresh(db, sizeof db, "inplace.db");
+    vocx_store *s = tu_fresh_store(db, sizeof db, "inplace.db");
     ck_assert_msg(
         vocx_store_attach_crm(
             s, crm,
@@ -121,7 +112,7 @@ START_TEST(test_mapping_sql_cannot_break_out)
     char db[512], crm[512];
     tu_tmppath(crm, sizeof crm, "crm2.sqlite");
     make_crm(crm);
-    vocx_store *s = fresh(db, sizeof db, "inject.db");
+    vocx_store *s = tu_fresh_store(db, sizeof db, "inject.db");
     const char *bad[] = {
         "SELECT account_no AS customer_id FROM accounts; DROP TABLE accounts",
         "DELETE FROM accounts",

@@ -38,15 +38,6 @@ static int collect(const vocx_reject *r, void *payload)
     return 0;
 }
 
-static vocx_store *fresh(char *path, size_t cap, const char *name)
-{
-    tu_tmppath(path, cap, name);
-    tu_rm_db(path);
-    vocx_store *s = NULL;
-    ck_assert_int_eq(vocx_store_open(&s, path, VOCX_OPEN_CREATE), VOCX_OK);
-    return s;
-}
-
 static const char GOOD_CSV[] =
     "id,customer_id,created_at,channel,text\r\n"
     "c1,101,2026-01-05T10:00:00Z,email,\"My refund, finally, arrived\"\r\n"
@@ -57,7 +48,7 @@ static const char GOOD_CSV[] =
 START_TEST(test_csv_ingest_and_idempotent_rerun)
 {
     char db[512], csv[512];
-    vocx_store *s = fresh(db, sizeof db, "good.db");
+    vocx_store *s = tu_fresh_store(db, sizeof db, "good.db");
     tu_tmppath(csv, sizeof csv, "good.csv");
     tu_write_str(csv, GOOD_CSV);
 
@@ -120,7 +111,7 @@ END_TEST
 START_TEST(test_rejects_are_located_and_rest_kept)
 {
     char db[512], csv[512];
-    vocx_store *s = fresh(db, sizeof db, "rej.db");
+    vocx_store *s = tu_fresh_store(db, sizeof db, "rej.db");
     tu_tmppath(csv, sizeof csv, "rej.csv");
     tu_write_str(csv,
                  "id,customer_id,created_at,channel,text\n" /* line 1 */
@@ -176,7 +167,7 @@ END_TEST
 START_TEST(test_strict_keeps_nothing)
 {
     char db[512], csv[512];
-    vocx_store *s = fresh(db, sizeof db, "strict.db");
+    vocx_store *s = tu_fresh_store(db, sizeof db, "strict.db");
     tu_tmppath(csv, sizeof csv, "strict.csv");
     tu_write_str(csv, "id,text\na,good\nb,\nc,good too\n");
     vocx_ingest_options o = VOCX_INGEST_OPTIONS_INIT;
@@ -202,7 +193,7 @@ END_TEST
 START_TEST(test_missing_column_and_overrides)
 {
     char db[512], csv[512];
-    vocx_store *s = fresh(db, sizeof db, "cols.db");
+    vocx_store *s = tu_fresh_store(db, sizeof db, "cols.db");
     tu_tmppath(csv, sizeof csv, "cols.csv");
     tu_write_str(csv, "review_id,account,posted,review_body\n"
                       "x1,77,2026-02-02,Love the new vinyl section\n");
@@ -235,7 +226,7 @@ END_TEST
 START_TEST(test_jsonl_ingest)
 {
     char db[512], path[512];
-    vocx_store *s = fresh(db, sizeof db, "jsonl.db");
+    vocx_store *s = tu_fresh_store(db, sizeof db, "jsonl.db");
     tu_tmppath(path, sizeof path, "c.jsonl");
     tu_write_str(path,
                  "{\"id\": \"j1\", \"customer_id\": 5, \"text\": "
@@ -316,7 +307,7 @@ static char *make_csv(int rows, size_t *len)
 START_TEST(test_interrupted_ingest_then_rerun)
 {
     char db[512];
-    vocx_store *s = fresh(db, sizeof db, "interrupt.db");
+    vocx_store *s = tu_fresh_store(db, sizeof db, "interrupt.db");
     size_t len;
     char *csv = make_csv(20000, &len);
     vocx_ingest_options o = VOCX_INGEST_OPTIONS_INIT;
@@ -404,7 +395,7 @@ END_TEST
 START_TEST(test_ten_megabyte_comment_intact)
 {
     char db[512], csv[512];
-    vocx_store *s = fresh(db, sizeof db, "huge.db");
+    vocx_store *s = tu_fresh_store(db, sizeof db, "huge.db");
     tu_tmppath(csv, sizeof csv, "huge.csv");
     size_t big = 10u << 20;
     size_t cap = big + 256;
@@ -491,7 +482,7 @@ static long max_rss_kb(void)
 START_TEST(test_memory_does_not_grow_with_input)
 {
     char db[512];
-    vocx_store *s = fresh(db, sizeof db, "stream.db");
+    vocx_store *s = tu_fresh_store(db, sizeof db, "stream.db");
     /* Warm up allocator and page cache with a small run first. */
     gen_src warm = {2000, 0, {0}, 0, 0};
     ck_assert_int_eq(vocx_ingest_read(s, gen_read, &warm, "gen", NULL, NULL),
@@ -514,7 +505,7 @@ END_TEST
 START_TEST(test_bad_arguments)
 {
     char db[512];
-    vocx_store *s = fresh(db, sizeof db, "args.db");
+    vocx_store *s = tu_fresh_store(db, sizeof db, "args.db");
     ck_assert_int_eq(vocx_ingest_file(NULL, "x", NULL, NULL), VOCX_EINVAL);
     ck_assert_int_eq(vocx_ingest_file(s, "/nonexistent/dir/file.csv", NULL, NULL),
                      VOCX_EIO);

@@ -3,15 +3,6 @@
 #include "testutil.h"
 #include "vocx_internal.h"
 
-static vocx_store *fresh(char *path, size_t cap, const char *name)
-{
-    tu_tmppath(path, cap, name);
-    tu_rm_db(path);
-    vocx_store *s = NULL;
-    ck_assert_int_eq(vocx_store_open(&s, path, VOCX_OPEN_CREATE), VOCX_OK);
-    return s;
-}
-
 typedef struct rej {
     int n;
     uint64_t line[8];
@@ -32,7 +23,7 @@ static int on_rej(const vocx_reject *r, void *p)
 START_TEST(test_customers_import_validate_update)
 {
     char db[512], f[512];
-    vocx_store *s = fresh(db, sizeof db, "cust.db");
+    vocx_store *s = tu_fresh_store(db, sizeof db, "cust.db");
     tu_tmppath(f, sizeof f, "cust.csv");
     tu_write_str(f, "customer_id,segment,clv,churn_probability,margin\n"
                     "1,gold,1200.50,0.2,0.3\n"
@@ -80,7 +71,7 @@ END_TEST
 START_TEST(test_transactions_content_key)
 {
     char db[512], f[512];
-    vocx_store *s = fresh(db, sizeof db, "tx.db");
+    vocx_store *s = tu_fresh_store(db, sizeof db, "tx.db");
     tu_tmppath(f, sizeof f, "tx.csv");
     /* Two identical purchases on one day stay two rows. */
     tu_write_str(f, "customer_id,date,amount\n"
@@ -121,7 +112,7 @@ END_TEST
 START_TEST(test_transactions_with_ids_and_overrides)
 {
     char db[512], f[512];
-    vocx_store *s = fresh(db, sizeof db, "txid.db");
+    vocx_store *s = tu_fresh_store(db, sizeof db, "txid.db");
     tu_tmppath(f, sizeof f, "tx.jsonl");
     tu_write_str(f, "{\"order\": \"A1\", \"acct\": \"9\", \"when\": "
                     "\"2025-03-01\", \"total\": 20}\n"
@@ -156,7 +147,7 @@ END_TEST
 START_TEST(test_example_operational_data)
 {
     char db[512], f[512];
-    vocx_store *s = fresh(db, sizeof db, "example.db");
+    vocx_store *s = tu_fresh_store(db, sizeof db, "example.db");
     snprintf(f, sizeof f, "%s/transactions.csv", VOCX_TEST_DATA_DIR);
     vocx_ingest_stats st;
     ck_assert_int_eq(vocx_import_transactions(s, f, NULL, &st), VOCX_OK);

@@ -5,15 +5,6 @@
 
 #include <math.h>
 
-static vocx_store *fresh(char *path, size_t cap, const char *name)
-{
-    tu_tmppath(path, cap, name);
-    tu_rm_db(path);
-    vocx_store *s = NULL;
-    ck_assert_int_eq(vocx_store_open(&s, path, VOCX_OPEN_CREATE), VOCX_OK);
-    return s;
-}
-
 static void exec(vocx_store *s, const char *sql)
 {
     ck_assert_msg(vx_exec(s, sql) == VOCX_OK, "%s: %s", sql,
@@ -67,7 +58,7 @@ static void small_dataset(vocx_store *s)
 START_TEST(test_hand_computed_ranking)
 {
     char db[512];
-    vocx_store *s = fresh(db, sizeof db, "rank.db");
+    vocx_store *s = tu_fresh_store(db, sizeof db, "rank.db");
     small_dataset(s);
     vocx_ranking *rk = NULL;
     vocx_rank_options o = VOCX_RANK_OPTIONS_INIT;
@@ -126,7 +117,7 @@ END_TEST
 START_TEST(test_filters)
 {
     char db[512];
-    vocx_store *s = fresh(db, sizeof db, "filters.db");
+    vocx_store *s = tu_fresh_store(db, sizeof db, "filters.db");
     small_dataset(s);
     vocx_ranking *rk = NULL;
     vocx_rank_options o = VOCX_RANK_OPTIONS_INIT;
@@ -209,7 +200,7 @@ static int on_ev(const vocx_evidence *ev, void *p)
 START_TEST(test_explain)
 {
     char db[512];
-    vocx_store *s = fresh(db, sizeof db, "explain.db");
+    vocx_store *s = tu_fresh_store(db, sizeof db, "explain.db");
     small_dataset(s);
     ev_log l = {0};
     ck_assert_int_eq(vocx_rank_explain(s, NULL, "i1", on_ev, &l), VOCX_OK);
@@ -246,10 +237,27 @@ START_TEST(test_explain)
 }
 END_TEST
 
+START_TEST(test_comment_risk)
+{
+    /* The public per-comment risk agrees with the figures above. */
+    ck_assert_double_eq_tol(vocx_comment_risk(0.2, 1, 0, NULL), 0.6, EPS);
+    ck_assert_double_eq_tol(vocx_comment_risk(0.5, 0, 1, NULL), 0.25, EPS);
+    ck_assert_double_eq_tol(vocx_comment_risk(0.5, 2, 3, NULL), 0.75, EPS);
+    ck_assert_double_eq_tol(vocx_comment_risk(0.4, 0, 0, NULL), 0.4, EPS);
+    vocx_rank_options o = VOCX_RANK_OPTIONS_INIT;
+    o.churn_uplift = 1.0;
+    ck_assert_double_eq_tol(vocx_comment_risk(0.3, 1, 0, &o), 1.0, EPS);
+    /* Out-of-range bases are clamped, never NaN. */
+    ck_assert_double_eq_tol(vocx_comment_risk(7.0, 0, 0, NULL), 1.0, EPS);
+    ck_assert_double_eq_tol(vocx_comment_risk(-1.0, 0, 0, NULL), 0.0, EPS);
+    ck_assert_double_eq_tol(vocx_comment_risk(NAN, 0, 0, NULL), 0.0, EPS);
+}
+END_TEST
+
 START_TEST(test_nothing_to_rank_yet)
 {
     char db[512];
-    vocx_store *s = fresh(db, sizeof db, "empty.db");
+    vocx_store *s = tu_fresh_store(db, sizeof db, "empty.db");
     vocx_ranking *rk = NULL;
     ck_assert_int_eq(vocx_rank(&rk, s, NULL), VOCX_ENOTFOUND);
     ck_assert_ptr_nonnull(strstr(vocx_store_errmsg(s), "vocx classify"));
@@ -281,7 +289,7 @@ START_TEST(test_attribution_never_exceeds_clv_random)
 {
     char db[512], sql[512];
     for (int round = 0; round < 5; round++) {
-        vocx_store *s = fresh(db, sizeof db, "random.db");
+        vocx_store *s = tu_fresh_store(db, sizeof db, "random.db");
         exec(s, "BEGIN;"
                 "INSERT INTO rulesets(ruleset_id, hash, loaded_at) VALUES"
                 " (1, 'r', 'now');"
@@ -363,6 +371,7 @@ int main(void)
     tcase_add_test(tc, test_hand_computed_ranking);
     tcase_add_test(tc, test_filters);
     tcase_add_test(tc, test_explain);
+    tcase_add_test(tc, test_comment_risk);
     tcase_add_test(tc, test_nothing_to_rank_yet);
     tcase_add_test(tc, test_attribution_never_exceeds_clv_random);
     suite_add_tcase(su, tc);

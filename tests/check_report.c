@@ -11,15 +11,6 @@
 
 /* ---- a store built with SQL --------------------------------------------- */
 
-static vocx_store *fresh(char *path, size_t cap, const char *name)
-{
-    tu_tmppath(path, cap, name);
-    tu_rm_db(path);
-    vocx_store *s = NULL;
-    ck_assert_int_eq(vocx_store_open(&s, path, VOCX_OPEN_CREATE), VOCX_OK);
-    return s;
-}
-
 static void exec(vocx_store *s, const char *sql)
 {
     ck_assert_msg(vx_exec(s, sql) == VOCX_OK, "%s: %s", sql,
@@ -352,7 +343,7 @@ static const char *row_of(const char *html, const char *table_id,
 START_TEST(test_html_well_formed_escaped_self_contained)
 {
     char db[512];
-    vocx_store *s = fresh(db, sizeof db, "html.db");
+    vocx_store *s = tu_fresh_store(db, sizeof db, "html.db");
     dataset(s);
     vocx_report_options o = VOCX_REPORT_OPTIONS_INIT;
     o.currency = "\xE2\x82\xAC"; /* € */
@@ -415,7 +406,7 @@ END_TEST
 START_TEST(test_html_order_and_pareto_agree_with_rank)
 {
     char db[512];
-    vocx_store *s = fresh(db, sizeof db, "order.db");
+    vocx_store *s = tu_fresh_store(db, sizeof db, "order.db");
     dataset(s);
     vocx_report_options o = VOCX_REPORT_OPTIONS_INIT;
     o.currency = "$";
@@ -495,7 +486,7 @@ END_TEST
 START_TEST(test_html_weekly_agrees_with_rank)
 {
     char db[512];
-    vocx_store *s = fresh(db, sizeof db, "weekly.db");
+    vocx_store *s = tu_fresh_store(db, sizeof db, "weekly.db");
     dataset(s);
     vocx_report_options o = VOCX_REPORT_OPTIONS_INIT;
     o.weeks = 3;
@@ -566,7 +557,7 @@ END_TEST
 START_TEST(test_html_filters_and_empty)
 {
     char db[512];
-    vocx_store *s = fresh(db, sizeof db, "filters.db");
+    vocx_store *s = tu_fresh_store(db, sizeof db, "filters.db");
     dataset(s);
     /* Only opportunities: no problems, and the page says so. */
     vocx_rank_options ro = VOCX_RANK_OPTIONS_INIT;
@@ -595,7 +586,7 @@ END_TEST
 START_TEST(test_errors)
 {
     char db[512];
-    vocx_store *s = fresh(db, sizeof db, "errors.db");
+    vocx_store *s = tu_fresh_store(db, sizeof db, "errors.db");
     sbuf b = {0};
     /* Nothing classified yet: as vocx_rank. */
     ck_assert_int_eq(vocx_report_html(s, NULL, to_buf, &b), VOCX_ENOTFOUND);
@@ -668,7 +659,7 @@ static char *digest(vocx_store *s, const vocx_report_options *o,
 START_TEST(test_digest_markdown_only_the_team)
 {
     char db[512];
-    vocx_store *s = fresh(db, sizeof db, "digest.db");
+    vocx_store *s = tu_fresh_store(db, sizeof db, "digest.db");
     dataset(s);
     vocx_report_options o = VOCX_REPORT_OPTIONS_INIT;
     o.currency = "\xE2\x82\xAC";
@@ -713,7 +704,7 @@ END_TEST
 START_TEST(test_digest_html_and_unknown_team)
 {
     char db[512];
-    vocx_store *s = fresh(db, sizeof db, "digesth.db");
+    vocx_store *s = tu_fresh_store(db, sizeof db, "digesth.db");
     dataset(s);
     vocx_report_options o = VOCX_REPORT_OPTIONS_INIT;
     o.comments_per_issue = 2;
@@ -772,7 +763,7 @@ static int on_row(const vocx_at_risk_row *r, void *p)
 START_TEST(test_export_sorted_known_only)
 {
     char db[512];
-    vocx_store *s = fresh(db, sizeof db, "export.db");
+    vocx_store *s = tu_fresh_store(db, sizeof db, "export.db");
     dataset(s);
     rows x = {0};
     vocx_at_risk_stats st;
@@ -885,7 +876,7 @@ static int csv_record(const char **p, char fields[][256], int max)
 START_TEST(test_export_csv_and_json)
 {
     char db[512];
-    vocx_store *s = fresh(db, sizeof db, "csv.db");
+    vocx_store *s = tu_fresh_store(db, sizeof db, "csv.db");
     dataset(s);
     sbuf b = {0};
     vocx_at_risk_stats st;

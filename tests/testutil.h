@@ -43,6 +43,18 @@ static inline void tu_rm_db(const char *path)
     unlink(p);
 }
 
+/* A new, empty store at a fresh temporary path (written to `path`). */
+#include "vocx.h"
+static inline vocx_store *tu_fresh_store(char *path, size_t cap,
+                                         const char *name)
+{
+    tu_tmppath(path, cap, name);
+    tu_rm_db(path);
+    vocx_store *s = NULL;
+    ck_assert_int_eq(vocx_store_open(&s, path, VOCX_OPEN_CREATE), VOCX_OK);
+    return s;
+}
+
 /* Run `sql` on a separate raw SQLite connection and return the first
  * column of the first row as an integer. */
 #include <sqlite3.h>
