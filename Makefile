@@ -8,7 +8,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 DEMO_DIR   ?= $(BUILD)/demo
 VOCX        = $(BUILD)/vocx
 
-.PHONY: all deps build demo test test-unit test-sanitize bench clean
+.PHONY: all deps build demo test test-unit test-sanitize bench fuzz clean
 
 all: build
 
@@ -38,5 +38,10 @@ test-sanitize: deps
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    ctest --output-on-failure -j $(JOBS) -E consumer_installed
 
+# libFuzzer targets (clang), each run for FUZZ_SECONDS (docs/reliability.md).
+FUZZ_SECONDS ?= 60
+fuzz:
+	sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
 clean:
-	rm -rf $(BUILD) $(BUILD_SAN)
+	rm -rf $(BUILD) $(BUILD_SAN) build-fuzz

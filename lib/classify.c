@@ -605,7 +605,7 @@ static int eval(ev *e, uint32_t id, int all)
     const vocx_rules *r = e->r;
     const vx_node *n = &r->nodes[id];
     vx_nres *o = &s->nr[id - e->rule->node_base];
-    const uint32_t *k = r->kids + n->arg;
+    const uint32_t *k = r->kids ? r->kids + n->arg : NULL; /* NULL: leaves only */
     int rc;
     switch (n->op) {
     case VX_OP_LEAF:
@@ -749,7 +749,7 @@ static int collect(ev *e, uint32_t id, int negonly)
     }
     if (n->op == VX_OP_NOT)
         return VOCX_OK;
-    const uint32_t *k = e->r->kids + n->arg;
+    const uint32_t *k = e->r->kids ? e->r->kids + n->arg : NULL;
     for (uint32_t i = 0; i < n->nkids; i++)
         if ((rc = collect(e, k[i], negonly)))
             return rc;

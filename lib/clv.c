@@ -441,8 +441,9 @@ int vocx_clv_fit(vocx_store *s, const vocx_clv_options *opts,
             "import transactions, or customers with a clv or margin column",
             "import transactions (customer_id, date, amount)",
             "import customers with a clv column",
-            "import customers with a margin column (and optionally "
-            "churn_probability)"};
+            ("import customers with a margin column (and optionally a "
+             "churn_probability column)"),
+        };
         char why[256];
         vx_snprintf(why, sizeof why, "%s", r->message);
         vx_snprintf(r->message, sizeof r->message,

@@ -1122,7 +1122,8 @@ static uint32_t leaf_cost(const parser *p, const pterm *t)
 static uint32_t req_cost(const parser *p, uint32_t id)
 {
     const pnode *n = &p->pn[id];
-    const uint32_t *k = p->kids + n->arg;
+    /* no child array at all when every expression is a single term */
+    const uint32_t *k = p->kids ? p->kids + n->arg : NULL;
     uint32_t best = UINT32_MAX, sum = 0;
     switch (n->op) {
     case VX_OP_LEAF:
@@ -1150,7 +1151,8 @@ static uint32_t req_cost(const parser *p, uint32_t id)
 static void mark_required(parser *p, uint32_t id, uint8_t *req)
 {
     const pnode *n = &p->pn[id];
-    const uint32_t *k = p->kids + n->arg;
+    /* no child array at all when every expression is a single term */
+    const uint32_t *k = p->kids ? p->kids + n->arg : NULL;
     switch (n->op) {
     case VX_OP_LEAF:
         req[n->arg] = 1;

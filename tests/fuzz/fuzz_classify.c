@@ -1,0 +1,56 @@
+/* libFuzzer target: the classifier, random rules x random text.
+ *
+ * The input is split at the first "\n%%\n": before it a rule file, after it
+ * the comment (any bytes: invalid UTF-8, NULs, huge).  Every text is
+ * classified with the fuzzed rules when they compile and always with the
+ * default rule set, and the results must be sound and must not depend on
+ * what the scratch classified before. */
+#include "fuzz_classify_util.h"
+
+#ifndef VOCX_FUZZ_DEFAULT_RULES
+#error "VOCX_FUZZ_DEFAULT_RULES must name rules/default.rules"
+#endif
+
+/* libFuzzer calls the target many times in one process: the default rules
+ * are compiled once, on first use. */
+static vocx_rules *default_rules(void)
+{
+    static vocx_rules *rules;
+    if (!rules) {
+        vocx_diagnostics *d = NULL;
+        if (vocx_rules_load(&rules, VOCX_FUZZ_DEFAULT_RULES, &d) != VOCX_OK) {
+            fprintf(stderr, "cannot load %s\n", VOCX_FUZZ_DEFAULT_RULES);
+            abort();
+        }
+        vocx_diagnostics_free(d);
+    }
+    return rules;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const char sep[] = "\n%%\n";
+    const char *in = (const char *)data;
+    const char *text = in;
+    size_t text_len = size;
+    vocx_rules *fuzzed = NULL;
+
+    for (size_t i = 0; i + 4 <= size; i++) {
+        if (memcmp(in + i, sep, 4) == 0) {
+            if (vocx_rules_compile(&fuzzed, in, i, NULL, NULL) != VOCX_OK)
+                fuzzed = NULL;
+            text = in + i + 4;
+            text_len = size - i - 4;
+            break;
+        }
+    }
+
+    vocx_scratch *scratch = NULL;
+    FZ_CHECK(vocx_scratch_new(&scratch) == VOCX_OK);
+    fz_classify_twice(default_rules(), scratch, text, text_len);
+    if (fuzzed)
+        fz_classify_twice(fuzzed, scratch, text, text_len);
+    vocx_scratch_free(scratch);
+    vocx_rules_free(fuzzed);
+    return 0;
+}
