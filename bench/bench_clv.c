@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #define RUNS 5
@@ -311,6 +312,17 @@ int main(int argc, char **argv)
     print_param("v", tg.v, &day, &cont, 6);
     printf("CLV, 12 months     %8.2f ms for all customers (mean %.2f)\n", t_clv,
            clv_sum / (double)n);
+    /* One machine-readable line for bench/run.sh: summary, both fits (by
+     * day) and every customer's CLV, in seconds. */
+    struct rusage ru;
+    memset(&ru, 0, sizeof ru);
+    getrusage(RUSAGE_SELF, &ru);
+    const double t_rfm_med = median(t_rfm, RUNS);
+    printf("@result stage=clv-model label=%zu secs=%.6f rfm_ms=%.3f "
+           "bgnbd_ms=%.3f gg_ms=%.3f clv_ms=%.3f status=%d rss_kb=%ld\n",
+           n, (t_rfm_med + day.ms_b + day.ms_g + t_clv) / 1e3, t_rfm_med,
+           day.ms_b, day.ms_g, t_clv, day.rcb ? day.rcb : day.rcg,
+           (long)ru.ru_maxrss);
 
     free(crfm);
     free(cms);

@@ -198,6 +198,11 @@ typedef struct vocx_comment {
  * `out_what` (may be NULL) receives VOCX_PUT_INSERTED / _UPDATED /
  * _UNCHANGED.
  *
+ * The text is stored as given: vocx_comment has no version field, so it
+ * cannot grow a redaction option without breaking the ABI.  To keep
+ * personal data out of the store, pass the text through vocx_redact()
+ * first and put the result.
+ *
  * Returns VOCX_OK; VOCX_EINVAL (NULL store/comment/text, empty text,
  * invalid UTF-8, NUL byte, unparseable timestamp: the message says which);
  * VOCX_EREADONLY; VOCX_EDB; VOCX_EBUSY; VOCX_ENOMEM.
@@ -247,7 +252,17 @@ typedef int (*vocx_progress_cb)(uint64_t rows, uint64_t bytes_done,
  *  input, or a negative value on a read error. */
 typedef ptrdiff_t (*vocx_read_cb)(void *payload, char *buf, size_t cap);
 
-#define VOCX_INGEST_OPTIONS_VERSION 1
+/** Kinds of personal data vocx_redact() and the ingest option `redact`
+ *  replace, as bit flags (docs/privacy.md gives the exact rules). */
+#define VOCX_REDACT_EMAIL 0x1 /**< e-mail addresses -> [EMAIL] */
+#define VOCX_REDACT_PHONE 0x2 /**< phone numbers -> [PHONE] */
+#define VOCX_REDACT_CARD 0x4  /**< Luhn-valid payment cards -> [CARD] */
+#define VOCX_REDACT_IBAN 0x8  /**< mod-97-valid IBANs -> [IBAN] */
+#define VOCX_REDACT_ALL 0xF   /**< all of the above */
+
+/** Version 2 added `redact`; version 1 structs (without it) are still
+ *  accepted by every function taking vocx_ingest_options. */
+#define VOCX_INGEST_OPTIONS_VERSION 2
 
 /** Options for ingesting a file of comments.  Initialise with
  *  VOCX_INGEST_OPTIONS_INIT or vocx_ingest_options_init(); NULL column
@@ -269,13 +284,20 @@ typedef struct vocx_ingest_options {
     void *reject_payload;
     vocx_progress_cb on_progress;
     void *progress_payload;
+    unsigned int redact;      /**< VOCX_REDACT_* bits (version 2): personal
+                                   data in the text is replaced by typed
+                                   placeholders before the text is hashed
+                                   for a content id or stored, so it never
+                                   reaches the database; 0 = store the text
+                                   as received */
 } vocx_ingest_options;
 
 #define VOCX_INGEST_OPTIONS_INIT                                               \
     {VOCX_INGEST_OPTIONS_VERSION, VOCX_FORMAT_AUTO, NULL, NULL, NULL, NULL,    \
-     NULL, NULL, 0, 0, 0, NULL, NULL, NULL, NULL}
+     NULL, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, 0}
 
-/** Initialise `opts` to the defaults.  Returns VOCX_EINVAL for NULL or an
+/** Initialise `opts` to the defaults.  `version` 1 initialises only the
+ *  fields of a version 1 struct.  Returns VOCX_EINVAL for NULL or an
  *  unknown version. */
 VOCX_API int vocx_ingest_options_init(vocx_ingest_options *opts,
                                       unsigned int version);
@@ -323,6 +345,30 @@ VOCX_API int vocx_ingest_read(vocx_store *store, vocx_read_cb read,
                               void *read_payload, const char *source_name,
                               const vocx_ingest_options *opts,
                               vocx_ingest_stats *stats);
+
+/**
+ * Replace personal data in `text` (`len` bytes of UTF-8) by typed
+ * placeholders: e-mail addresses by [EMAIL], phone numbers by [PHONE],
+ * Luhn-valid payment card numbers by [CARD] and IBANs with a valid mod-97
+ * checksum by [IBAN], for the VOCX_REDACT_* bits in `kinds` (0: none).
+ * This is what ingest does with the `redact` option.  Card and IBAN are
+ * recognized before phone; dates, times, prices, version strings, order
+ * and tracking numbers, and obfuscated addresses ("user at example dot
+ * com") are left alone.  Names and postal addresses are not detected.  The
+ * exact rules are in docs/privacy.md.  Bytes that are not valid UTF-8 are
+ * copied unchanged; the result is valid UTF-8 whenever the input is.
+ *
+ * *out receives the result, NUL-terminated (a copy of the text when
+ * nothing was replaced), to be freed with vocx_free(); `out_len` (may be
+ * NULL) its length in bytes; `count` (may be NULL) the number of spans
+ * replaced.  Runs in time linear in `len`; a text with no '@' and fewer
+ * than 7 digits costs about a memchr.  No state: thread-safe.
+ *
+ * Returns VOCX_OK; VOCX_EINVAL (NULL out, NULL text with len > 0, unknown
+ * bits in kinds); VOCX_ENOMEM.  On failure *out is NULL.
+ */
+VOCX_API int vocx_redact(const char *text, size_t len, unsigned int kinds,
+                         char **out, size_t *out_len, size_t *count);
 
 
 
@@ -1209,7 +1255,10 @@ VOCX_API int vocx_export_at_risk(vocx_store *store,
  * label, block, kind, owner, clv, clv_source, risk, risk_source,
  * clv_at_risk, clv_at_risk_attributed, comments, comment_id, created_at,
  * channel, text; amounts with two decimals, risk with four, "." as decimal
- * point; fields quoted when needed with quotes doubled) or VOCX_REPORT_JSON
+ * point; fields quoted when needed with quotes doubled; a text field that
+ * starts with =, +, -, @, a tab or a carriage return is written with a
+ * ' before it, so that a spreadsheet never runs it as a formula) or
+ * VOCX_REPORT_JSON
  * (an array of objects with those keys, plus `spans` and `churn_cue`).
  *
  * Returns as vocx_export_at_risk(), VOCX_EINVAL for another format, and

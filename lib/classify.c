@@ -61,6 +61,7 @@ struct vocx_scratch {
     size_t cap_rule;
     uint32_t *re_gen;
     int *re_code;
+    uint32_t *re_maybe; /* == gen: a literal of the regex occurs */
     size_t cap_re;
     uint32_t *cand, *cand_tmp;
     size_t ncand, cap_cand, cap_cand_tmp;
@@ -90,6 +91,9 @@ struct vocx_scratch {
     uint32_t md_pairs;
     pcre2_match_context *mctx;
     pcre2_jit_stack *jit;
+    uint64_t re_work, re_budget; /* work of the running regex on a long
+                                    text (rules.h), and its budget */
+    size_t re_pos;               /* subject position at its last callout */
 
     vocx_result res;
 };
@@ -126,6 +130,7 @@ void vocx_scratch_free(vocx_scratch *s)
     free(s->skip_code);
     free(s->re_gen);
     free(s->re_code);
+    free(s->re_maybe);
     free(s->cand);
     free(s->cand_tmp);
     free(s->nr);
@@ -156,6 +161,20 @@ static int grow_zero(uint32_t **a, size_t old, size_t n)
     return VOCX_OK;
 }
 
+/* The callout of the counted regexes (rules.h, VX_REGEX_PLAIN_MAX): runs
+ * before each pattern item, counts one step plus the characters the
+ * matcher moved over since the last callout (a scan to the end of the
+ * text is as much work as that many steps), and stops the search past the
+ * text's budget. */
+static int regex_work(pcre2_callout_block *cb, void *payload)
+{
+    vocx_scratch *s = payload;
+    size_t pos = cb->current_position;
+    s->re_work += 1 + (pos > s->re_pos ? pos - s->re_pos : s->re_pos - pos);
+    s->re_pos = pos;
+    return s->re_work > s->re_budget ? PCRE2_ERROR_CALLOUT : 0;
+}
+
 /* Size the per-leaf, per-rule and per-node arrays and the PCRE2 objects
  * for `r` (a scratch may serve several rule sets). */
 static int prepare(vocx_scratch *s, const vocx_rules *r)
@@ -182,7 +201,8 @@ static int prepare(vocx_scratch *s, const vocx_rules *r)
     }
     size_t nx = r->nregexes ? r->nregexes : 1;
     if (nx > s->cap_re) {
-        if (grow_zero(&s->re_gen, s->cap_re, nx))
+        if (grow_zero(&s->re_gen, s->cap_re, nx) ||
+            grow_zero(&s->re_maybe, s->cap_re, nx))
             return VOCX_ENOMEM;
         int *c = realloc(s->re_code, nx * sizeof *c);
         if (!c)
@@ -199,6 +219,7 @@ static int prepare(vocx_scratch *s, const vocx_rules *r)
                 return VOCX_ENOMEM;
             pcre2_set_match_limit(s->mctx, VX_REGEX_MATCH_LIMIT);
             pcre2_set_depth_limit(s->mctx, VX_REGEX_DEPTH_LIMIT);
+            pcre2_set_callout(s->mctx, regex_work, s);
             /* The JIT stack is per scratch: JIT code is shared, its stack
              * cannot be.  Without JIT support this stays unused. */
             s->jit = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
@@ -220,6 +241,7 @@ static int prepare(vocx_scratch *s, const vocx_rules *r)
         memset(s->rule_gen, 0, s->cap_rule * sizeof *s->rule_gen);
         memset(s->skip_gen, 0, s->cap_rule * sizeof *s->skip_gen);
         memset(s->re_gen, 0, s->cap_re * sizeof *s->re_gen);
+        memset(s->re_maybe, 0, s->cap_re * sizeof *s->re_maybe);
         s->gen = 1;
     }
     return VOCX_OK;
@@ -328,7 +350,8 @@ static int step_token(vocx_scratch *s, const vocx_rules *r, uint32_t node,
 static int is_limit_error(int rc)
 {
     return rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
-           rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT;
+           rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT ||
+           rc == PCRE2_ERROR_CALLOUT; /* the work budget of a long text */
 }
 
 static int run_regexes(vocx_scratch *s, const vocx_rules *r)
@@ -336,14 +359,26 @@ static int run_regexes(vocx_scratch *s, const vocx_rules *r)
     const vx_text *t = &s->text;
     PCRE2_SPTR subj = (PCRE2_SPTR)t->norm;
     size_t n = t->norm_len;
+    /* one pass finds the literals; a regex none of whose literals occurs
+     * cannot match and is not run */
+    vx_prefilter_scan(&r->prefilter, t->norm, n, s->re_maybe, s->gen);
     for (size_t x = 0; x < r->nregexes; x++) {
+        if (r->regex_prefiltered[x] && s->re_maybe[x] != s->gen)
+            continue;
         const vx_regex *re = &r->regexes[x];
         size_t mark = s->nraw, off = 0;
+        /* a long text gets the counted code and a budget for all the
+         * searches of this regex */
+        const pcre2_code *code =
+            n > VX_REGEX_PLAIN_MAX ? re->counted : re->code;
+        s->re_work = 0;
+        s->re_pos = 0;
+        s->re_budget = VX_REGEX_WORK_BASE + (uint64_t)VX_REGEX_WORK_PER_BYTE * n;
         while (off <= n) {
             /* The normalized text is valid UTF-8 by construction (invalid
              * input bytes became U+FFFD), so PCRE2 need not check it on
              * every call. */
-            int rc = pcre2_match(re->code, subj, n, off, PCRE2_NO_UTF_CHECK,
+            int rc = pcre2_match(code, subj, n, off, PCRE2_NO_UTF_CHECK,
                                  s->md, s->mctx);
             if (rc == PCRE2_ERROR_NOMATCH)
                 break;

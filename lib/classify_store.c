@@ -258,10 +258,13 @@ static int write_results(vocx_store *s, int64_t ruleset_id, worker *ws,
         worker *w = &ws[k];
         for (size_t i = w->first; i < w->first + w->count; i++) {
             item *it = &w->items[i];
+            /* Only if the text is still the one classified: it was read
+             * and classified without the write lock. */
             sqlite3_stmt *st = vx_stmt(
                 s, "INSERT OR REPLACE INTO classifications(comment_id,"
                    " ruleset_id, classified_at, churn_cues, positive_cues,"
-                   " cues) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+                   " cues) SELECT ?1, ?2, ?3, ?4, ?5, ?6 FROM comments"
+                   " WHERE comment_id = ?1 AND text = ?7");
             if (!st)
                 return s->errcode;
             sqlite3_bind_int64(st, 1, it->comment_id);
@@ -272,8 +275,11 @@ static int write_results(vocx_store *s, int64_t ruleset_id, worker *ws,
             const char *cues = w->strs.p + it->cues_off;
             if (strcmp(cues, "[]"))
                 sqlite3_bind_text(st, 6, cues, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 7, it->text, (int)it->len, SQLITE_STATIC);
             if (sqlite3_step(st) != SQLITE_DONE)
                 return vx_fail_db(s, "cannot store a classification");
+            if (sqlite3_changes(s->db) == 0)
+                continue; /* changed or deleted meanwhile: the next run */
             for (size_t h = 0; h < it->nhits; h++) {
                 const out_hit *o = &w->hits[it->hit_first + h];
                 st = vx_stmt(s, "INSERT OR REPLACE INTO comment_issues("
@@ -383,14 +389,13 @@ int vocx_store_classify(vocx_store *s, const vocx_rules *rules,
     char now[21];
     vx_now_iso(now);
     for (;;) {
-        if ((rc = vx_begin(s)))
-            goto fail;
+        /* Read and classify the batch without the write lock, so other
+         * writers (ingest, rank recording its run) are not starved while
+         * the CPU work runs; take the lock only to store the results. */
         if ((rc = read_batch(s, stats->ruleset_id, after, batch, items, &n)))
             goto fail;
-        if (n == 0) {
-            vx_commit(s);
+        if (n == 0)
             break;
-        }
         after = items[n - 1].comment_id;
         /* Split the batch across the workers; each keeps its own results. */
         size_t per = (n + (size_t)nw - 1) / (size_t)nw;
@@ -422,7 +427,8 @@ int vocx_store_classify(vocx_store *s, const vocx_rules *rules,
                              vocx_strerror(ws[k].rc));
                 goto fail;
             }
-        if ((rc = write_results(s, stats->ruleset_id, ws, nw, now, stats)) ||
+        if ((rc = vx_begin(s)) ||
+            (rc = write_results(s, stats->ruleset_id, ws, nw, now, stats)) ||
             (rc = vx_commit(s)))
             goto fail;
         free_items(items, n);

@@ -180,9 +180,14 @@ int vocx_store_attach_crm(vocx_store *s, const char *path,
         rc = vx_fail_db(s, "cannot record the CRM mapping");
         goto fail;
     }
+    /* Read the rows now, inside the transaction: a mapping that fails
+     * when it runs (a function that is not allowed, a type error) is not
+     * kept. */
+    if ((rc = vx_crm_refresh(s)))
+        goto fail;
     if ((rc = vx_commit(s)))
         goto fail;
-    return vx_crm_refresh(s);
+    return VOCX_OK;
 fail:
     vx_rollback(s);
     return rc;
@@ -232,6 +237,7 @@ static int load_mapping(vocx_store *s, sqlite3 *crm, const char *sql,
         sqlite3_finalize(st);
         return vx_fail_db(s, "cannot stage CRM rows");
     }
+    int ins_failed = 0; /* staging failed, not the CRM's statement */
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *id = (const char *)sqlite3_column_text(st, pos[0]);
         if (!id || !*id) {
@@ -259,14 +265,14 @@ static int load_mapping(vocx_store *s, sqlite3 *crm, const char *sql,
             sqlite3_bind_double(ins, 3, amount);
         }
         if (sqlite3_step(ins) != SQLITE_DONE) {
-            rc = SQLITE_ERROR;
+            ins_failed = 1;
             break;
         }
     }
-    int ok = rc == SQLITE_DONE;
+    int ok = !ins_failed && rc == SQLITE_DONE;
     if (!ok)
         vx_fail(s, VOCX_EDB, "CRM %s: %s", customers ? "customers" : "transactions",
-                sqlite3_errmsg(rc == SQLITE_ERROR ? s->db : crm));
+                sqlite3_errmsg(ins_failed ? s->db : crm));
     sqlite3_finalize(ins);
     sqlite3_finalize(st);
     return ok ? VOCX_OK : VOCX_EDB;

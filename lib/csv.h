@@ -59,7 +59,9 @@ uint64_t vx_csv_end_line(const vx_csv *r); /* last line of the record */
 const char *vx_csv_field(vx_csv *r, size_t i, size_t *len);
 
 /* The raw bytes of field i (between the quotes, doubled quotes still
- * doubled), for validation whose offsets must map back to the input. */
+ * doubled), for validation whose offsets must map back to the input.
+ * Only before vx_csv_field(r, i): unescaping works in place and overwrites
+ * them (the same holds for vx_csv_raw_pos). */
 const char *vx_csv_field_raw(const vx_csv *r, size_t i, size_t *len);
 
 /* Line and 1-based byte column where field i starts (its opening quote

@@ -86,11 +86,36 @@ int vx_code_from_sqlite(int rc)
     }
 }
 
+/* "disk I/O error" alone says neither which file nor why ("File too
+ * large", "No space left on device", "Permission denied"). */
+void vx_db_io_detail(vocx_store *s, int sqlite_rc, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    switch (sqlite_rc & 0xff) {
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+        break;
+    default:
+        return;
+    }
+    const char *path = s && s->db ? sqlite3_db_filename(s->db, "main") : NULL;
+    int err = s && s->db ? sqlite3_system_errno(s->db) : 0;
+    if (path && *path && err)
+        vx_snprintf(buf, cap, " (%s: %s)", path, strerror(err));
+    else if (path && *path)
+        vx_snprintf(buf, cap, " (%s)", path);
+}
+
 int vx_fail_db(vocx_store *s, const char *what)
 {
     int rc = sqlite3_extended_errcode(s->db);
-    return vx_fail(s, vx_code_from_sqlite(rc), "%s: %s", what,
-                   sqlite3_errmsg(s->db));
+    char detail[VX_ERRMSG_MAX / 2];
+    vx_db_io_detail(s, rc, detail, sizeof detail);
+    return vx_fail(s, vx_code_from_sqlite(rc), "%s: %s%s", what,
+                   sqlite3_errmsg(s->db), detail);
 }
 
 void vx_clear_error(vocx_store *s)

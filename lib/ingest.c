@@ -2,10 +2,12 @@
  * normalized for storage and upserted in batched transactions. */
 #include "iso8601.h"
 #include "loader.h"
+#include "redact.h"
 #include "utf8.h"
 #include "vocx_internal.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,12 +215,21 @@ int vocx_store_put_comment(vocx_store *s, const vocx_comment *c, int *out_what)
     return VOCX_OK;
 }
 
+/* Version 1 of vocx_ingest_options ended before `redact`. */
+#define INGEST_OPTIONS_V1_SIZE offsetof(vocx_ingest_options, redact)
+
 int vocx_ingest_options_init(vocx_ingest_options *opts, unsigned int version)
 {
-    if (!opts || version != VOCX_INGEST_OPTIONS_VERSION)
+    if (!opts || (version != 1 && version != VOCX_INGEST_OPTIONS_VERSION))
         return VOCX_EINVAL;
     vocx_ingest_options init = VOCX_INGEST_OPTIONS_INIT;
-    *opts = init;
+    if (version == 1) {
+        /* The caller's struct is the smaller version 1 layout. */
+        init.version = 1;
+        memcpy(opts, &init, INGEST_OPTIONS_V1_SIZE);
+    } else {
+        *opts = init;
+    }
     return VOCX_OK;
 }
 
@@ -227,16 +238,40 @@ int vocx_ingest_options_init(vocx_ingest_options *opts, unsigned int version)
 
 typedef struct comment_ctx {
     const char *default_channel;
+    unsigned int redact;   /* VOCX_REDACT_* */
+    vx_redact_buf buf;     /* the redacted text of the current row */
+    uint64_t redactions;   /* spans replaced */
+    uint64_t redacted;     /* comments with at least one */
 } comment_ctx;
 
 static int comment_row(void *ctx, vocx_store *s, const vx_row *row,
                        int64_t batch_id, const char *now, int *what,
                        vx_diag *d, int *col)
 {
-    const comment_ctx *c = ctx;
+    comment_ctx *c = ctx;
+    const char *val[NCOLS];
+    size_t len[NCOLS];
+    memcpy(val, row->val, sizeof val);
+    memcpy(len, row->len, sizeof len);
+    if (c->redact && val[COL_TEXT]) {
+        /* Before the content id is derived and anything is written: the
+         * raw values never reach the database, its journal or the WAL. */
+        size_t count = 0;
+        int rc = vx_redact(val[COL_TEXT], len[COL_TEXT], c->redact, &c->buf,
+                           &count);
+        if (rc)
+            return vx_fail(s, rc, "cannot redact the comment text: %s",
+                           vocx_strerror(rc));
+        if (count) {
+            val[COL_TEXT] = c->buf.data;
+            len[COL_TEXT] = c->buf.len;
+            c->redactions += count;
+            c->redacted++;
+        }
+    }
     vx_norm_comment n;
-    int reason = normalize(&n, row->val, row->len, c->default_channel,
-                           d->msg, sizeof d->msg, col);
+    int reason = normalize(&n, val, len, c->default_channel, d->msg,
+                           sizeof d->msg, col);
     if (reason)
         return reason;
     return upsert(s, &n, batch_id, now, what);
@@ -251,13 +286,19 @@ static int ingest(vocx_store *s, const char *path, vx_read_fn read,
     if (!s)
         return VOCX_EINVAL;
     vx_clear_error(s);
-    vocx_ingest_options defaults = VOCX_INGEST_OPTIONS_INIT;
-    if (!opts)
-        opts = &defaults;
-    if (opts->version != VOCX_INGEST_OPTIONS_VERSION)
+    vocx_ingest_options o = VOCX_INGEST_OPTIONS_INIT;
+    if (opts && opts->version == 1)
+        memcpy(&o, opts, INGEST_OPTIONS_V1_SIZE); /* redact stays 0 */
+    else if (opts && opts->version == VOCX_INGEST_OPTIONS_VERSION)
+        o = *opts;
+    else if (opts)
         return vx_fail(s, VOCX_EINVAL,
                        "unsupported vocx_ingest_options version %u",
                        opts->version);
+    opts = &o;
+    if (opts->redact & ~(unsigned)VOCX_REDACT_ALL)
+        return vx_fail(s, VOCX_EINVAL, "unknown redaction kinds 0x%x",
+                       opts->redact & ~(unsigned)VOCX_REDACT_ALL);
     const char *names[NCOLS] = {
         opts->id_col ? opts->id_col : "id",
         opts->customer_col ? opts->customer_col : "customer_id",
@@ -265,15 +306,21 @@ static int ingest(vocx_store *s, const char *path, vx_read_fn read,
         opts->channel_col ? opts->channel_col : "channel",
         opts->text_col ? opts->text_col : "text"};
     static const unsigned char required[NCOLS] = {0, 0, 0, 0, 1};
-    comment_ctx ctx = {opts->channel};
+    comment_ctx ctx = {opts->channel, opts->redact, {NULL, 0, 0}, 0, 0};
     vx_loader l = {"comments", names, required, NCOLS, comment_row, &ctx};
-    vx_load_opts o = {opts->format,         opts->strict,
-                      opts->batch_rows,     opts->max_record_bytes,
-                      opts->on_reject,      opts->reject_payload,
-                      opts->on_progress,    opts->progress_payload};
-    if (read)
-        return vx_load_read(s, read, rctx, source, &o, &l, stats);
-    return vx_load_path(s, path, &o, &l, stats);
+    vx_load_opts lo = {opts->format,         opts->strict,
+                       opts->batch_rows,     opts->max_record_bytes,
+                       opts->on_reject,      opts->reject_payload,
+                       opts->on_progress,    opts->progress_payload};
+    int rc = read ? vx_load_read(s, read, rctx, source, &lo, &l, stats)
+                  : vx_load_path(s, path, &lo, &l, stats);
+    vx_redact_buf_free(&ctx.buf);
+    if (rc == VOCX_OK && opts->redact)
+        vx_log(s, VOCX_LOG_INFO,
+               "redacted %llu spans of personal data in %llu comments",
+               (unsigned long long)ctx.redactions,
+               (unsigned long long)ctx.redacted);
+    return rc;
 }
 
 int vocx_ingest_file(vocx_store *s, const char *path,

@@ -90,7 +90,10 @@ static int batch_end(vx_run *in, const char *status)
     if (!st)
         return in->s->errcode;
     sqlite3_bind_int64(st, 1, in->st.batch_id);
-    sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
+    /* finished_at stays NULL while running, so a killed run shows as one
+     * (docs/schema.md) */
+    if (strcmp(status, "running") != 0)
+        sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, (sqlite3_int64)in->st.rows);
     sqlite3_bind_int64(st, 5, (sqlite3_int64)in->st.inserted);

@@ -2523,17 +2523,22 @@ typedef struct xwrite {
     uint64_t n;
 } xwrite;
 
-static void csv_field(vx_out *o, const char *s)
+/* One CSV field.  A text field that a spreadsheet would take for a formula
+ * (it starts with =, +, -, @, a tab or a carriage return) is written
+ * quoted with a ' before it, as OWASP recommends against CSV injection;
+ * numbers are written as they are. */
+static void csv_field(vx_out *o, const char *s, int text)
 {
     if (!s)
         return;
-    int quote = !*s || strpbrk(s, ",\"\r\n") || s[0] == ' ' ||
+    int formula = text && *s && strchr("=+-@\t\r", *s) != NULL;
+    int quote = formula || !*s || strpbrk(s, ",\"\r\n") || s[0] == ' ' ||
                 s[strlen(s) - 1] == ' ';
     if (!quote) {
         vx_out_puts(o, s);
         return;
     }
-    vx_out_put(o, "\"", 1);
+    vx_out_put(o, formula ? "\"'" : "\"", formula ? 2 : 1);
     for (const char *p = s; *p; p++) {
         if (*p == '"')
             vx_out_put(o, "\"", 1);
@@ -2611,7 +2616,7 @@ static int on_xrow(const vocx_at_risk_row *x, void *payload)
         for (size_t i = 0; i < NXCOLS; i++) {
             if (i)
                 vx_out_put(o, ",", 1);
-            csv_field(o, v[i]);
+            csv_field(o, v[i], !isnum[i]);
         }
         vx_out_put(o, "\n", 1);
     } else {

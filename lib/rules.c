@@ -240,21 +240,34 @@ int vx_rules_add_term(vocx_rules *r, const vx_elem *e, size_t n,
     return VOCX_OK;
 }
 
-int vx_rules_add_regex(vocx_rules *r, pcre2_code *code, uint32_t line,
-                       uint32_t *leaf)
+int vx_rules_add_regex(vocx_rules *r, pcre2_code *code, pcre2_code *counted,
+                       uint32_t line, const vx_litset *lits, uint32_t *leaf)
 {
-    if (GROW(r->regexes, r->cap_regexes, r->nregexes + 1))
+    if (GROW(r->regexes, r->cap_regexes, r->nregexes + 1) ||
+        GROW(r->build_lits, r->cap_build_lits, r->nregexes + 1))
         return VOCX_ENOMEM;
+    if (lits)
+        r->build_lits[r->nregexes] = *lits;
+    else
+        r->build_lits[r->nregexes].n = 0; /* none: always runs */
     int rc = new_leaf(r, VX_LEAF_REGEX, leaf);
     if (rc)
         return rc;
     vx_regex *x = &r->regexes[r->nregexes];
     memset(x, 0, sizeof *x);
     x->code = code;
+    x->counted = counted;
     x->leaf = *leaf;
     x->line = line;
     r->leaves[*leaf].regex = (uint32_t)r->nregexes++;
     return VOCX_OK;
+}
+
+void vx_rules_disable_prefilter(vocx_rules *r)
+{
+    if (r->regex_prefiltered)
+        memset(r->regex_prefiltered, 0, r->nregexes);
+    vx_prefilter_free(&r->prefilter);
 }
 
 int vx_rules_use_leaf(vocx_rules *r, uint32_t leaf, uint32_t rule,
@@ -427,7 +440,21 @@ int vx_rules_finish(vocx_rules *r)
         if (caps + 1 > r->max_regex_pairs)
             r->max_regex_pairs = caps + 1;
         (void)pcre2_jit_compile(r->regexes[i].code, PCRE2_JIT_COMPLETE);
+        (void)pcre2_jit_compile(r->regexes[i].counted, PCRE2_JIT_COMPLETE);
     }
+    if (r->nregexes) {
+        r->regex_prefiltered = malloc(r->nregexes);
+        if (!r->regex_prefiltered)
+            return VOCX_ENOMEM;
+        for (size_t i = 0; i < r->nregexes; i++)
+            r->regex_prefiltered[i] = r->build_lits[i].n != 0;
+        int rc = vx_prefilter_build(&r->prefilter, r->build_lits,
+                                    r->regex_prefiltered, r->nregexes);
+        if (rc)
+            return rc;
+    }
+    free(r->build_lits);
+    r->build_lits = NULL;
 
     r->max_rule_nodes = 1;
     for (size_t i = 0; i < r->nrules; i++)
@@ -456,8 +483,13 @@ void vocx_rules_free(vocx_rules *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; i < r->nregexes; i++)
+    for (size_t i = 0; i < r->nregexes; i++) {
         pcre2_code_free(r->regexes[i].code);
+        pcre2_code_free(r->regexes[i].counted);
+    }
+    free(r->build_lits);
+    free(r->regex_prefiltered);
+    vx_prefilter_free(&r->prefilter);
     if (r->build_plens) {
         for (size_t i = 0; i < r->ntnodes; i++)
             free(r->build_plens[i]);

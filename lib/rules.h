@@ -21,6 +21,7 @@
 #endif
 #include <pcre2.h>
 
+#include "prefilter.h"
 #include "text.h"
 #include "vocx.h"
 
@@ -39,6 +40,20 @@
 #define VX_RULES_MAX_ID 128         /* bytes in an issue or block id */
 #define VX_REGEX_MATCH_LIMIT 100000u
 #define VX_REGEX_DEPTH_LIMIT 1000u
+/* PCRE2's match limit restarts at every start position, and a match that
+ * scans to the end of the text is not counted at all, so on a long text a
+ * pattern that stays under the limit at each of many positions (or
+ * matches at many) takes quadratic time: minutes for a few hundred KB.
+ * Texts longer than VX_REGEX_PLAIN_MAX normalized bytes are therefore
+ * searched with a copy of each regex compiled with PCRE2_AUTO_CALLOUT,
+ * whose callout counts the work of all searches of that regex on that
+ * text -- one per pattern item entered plus the characters moved over --
+ * and stops at WORK_BASE + WORK_PER_BYTE x length (a normal regex needs a
+ * few per byte).  Shorter texts use the plain code, which is faster: at
+ * most VX_REGEX_PLAIN_MAX searches, each under the match limit. */
+#define VX_REGEX_PLAIN_MAX 1024u
+#define VX_REGEX_WORK_BASE 1000000u
+#define VX_REGEX_WORK_PER_BYTE 64u
 
 /* Rule kinds (one per match / negated / unless / cue line). */
 enum {
@@ -83,6 +98,7 @@ typedef struct vx_leaf {
 
 typedef struct vx_regex {
     pcre2_code *code;
+    pcre2_code *counted; /* the same with PCRE2_AUTO_CALLOUT (long texts) */
     uint32_t leaf;
     uint32_t line;                  /* first line that used it */
     uint32_t users_off, users_cnt;  /* every rule using it, also under
@@ -165,6 +181,10 @@ struct vocx_rules {
     size_t nregexes, cap_regexes;
     uint32_t *regex_users;  /* CSR: regex -> every rule using it */
     uint32_t max_regex_pairs; /* ovector pairs of the largest regex */
+    /* Regexes that can only match where one of their literals occurs,
+     * and the scan that finds those literals (prefilter.h). */
+    unsigned char *regex_prefiltered; /* per regex: skipped unless marked */
+    vx_prefilter prefilter;
 
     /* token trie */
     vx_tnode *tnodes;
@@ -194,6 +214,9 @@ struct vocx_rules {
     /* per-node prefix lengths while building, flattened at the end */
     uint32_t **build_plens;
     size_t cap_build_plens;
+    /* regex literal sets while building, indexed by regex */
+    vx_litset *build_lits;
+    size_t cap_build_lits;
 };
 
 /* ---- builder (rules.c) ------------------------------------------------ */
@@ -303,9 +326,15 @@ typedef struct vx_elem {
  * leaf id in *leaf (an existing one for a term seen before). */
 int vx_rules_add_term(vocx_rules *r, const vx_elem *e, size_t n,
                       uint32_t *leaf);
-/* Take ownership of a compiled regex and return its leaf id. */
-int vx_rules_add_regex(vocx_rules *r, pcre2_code *code, uint32_t line,
-                       uint32_t *leaf);
+/* Take ownership of a compiled regex (plain and with PCRE2_AUTO_CALLOUT)
+ * and return its leaf id.  `lits`, when not NULL, are literals one of which
+ * every match contains (vx_regex_literals): the regex then runs only on
+ * texts holding one of them. */
+int vx_rules_add_regex(vocx_rules *r, pcre2_code *code, pcre2_code *counted,
+                       uint32_t line, const vx_litset *lits, uint32_t *leaf);
+/* Make every regex run on every text (tests compare with and without the
+ * prefilter; results must be identical). */
+void vx_rules_disable_prefilter(vocx_rules *r);
 /* Record that `rule` uses `leaf`; `indexed`: the rule is a candidate
  * whenever the leaf occurs (it is one of the terms the rule needs). */
 int vx_rules_use_leaf(vocx_rules *r, uint32_t leaf, uint32_t rule,

@@ -31,6 +31,9 @@ typedef struct pnode {
 
 typedef struct pterm {
     pcre2_code *re;  /* regex, or NULL for a literal term */
+    pcre2_code *re_counted; /* the regex with PCRE2_AUTO_CALLOUT */
+    int has_lits;           /* the regex requires one of lits (prefilter.h) */
+    vx_litset lits;
     uint32_t leaf;   /* leaf id once added to the rules */
     uint32_t e_off;  /* elements in parser.elems */
     uint32_t e_cnt;
@@ -658,7 +661,25 @@ static int32_t make_leaf(lexer *L, const tok *t)
                    (const char *)msg, (size_t)eoff);
             return -1;
         }
+        /* the copy for long texts, whose callout bounds the total work
+         * (rules.h); it compiles whenever the plain one does, short of
+         * memory */
+        term->re_counted = pcre2_compile(
+            (PCRE2_SPTR)(s + a), b - a,
+            PCRE2_UTF | PCRE2_UCP | PCRE2_NEVER_BACKSLASH_C |
+                PCRE2_AUTO_CALLOUT,
+            &ecode, &eoff, NULL);
+        if (!term->re_counted) {
+            pcre2_code_free(re);
+            if (ecode == PCRE2_ERROR_NOMEMORY) {
+                p->rc = VOCX_ENOMEM;
+                return -1;
+            }
+            err_at(p, t->off, "regular expression too large");
+            return -1;
+        }
         term->re = re;
+        term->has_lits = vx_regex_literals(s + a, b - a, &term->lits);
     } else if (t->type == T_WORD) {
         if (term_word(p, t->off, t->end, &term->e_cnt))
             return -1;
@@ -689,8 +710,10 @@ static int32_t make_leaf(lexer *L, const tok *t)
     p->nterms++;
     int32_t id = new_pnode(L, VX_OP_LEAF, t->off);
     if (id < 0) {
-        if (term->re)
+        if (term->re) {
             pcre2_code_free(term->re);
+            pcre2_code_free(term->re_counted);
+        }
         p->nterms--;
         return -1;
     }
@@ -1098,7 +1121,9 @@ static void free_line_terms(parser *p)
     for (size_t i = 0; i < p->nterms; i++)
         if (p->terms[i].re) {
             pcre2_code_free(p->terms[i].re);
+            pcre2_code_free(p->terms[i].re_counted);
             p->terms[i].re = NULL;
+            p->terms[i].re_counted = NULL;
         }
     p->nterms = 0;
 }
@@ -1202,9 +1227,12 @@ static void emit_rule(parser *p, int kind, uint32_t root, size_t ea,
         pterm *t = &p->terms[i];
         int rc;
         if (t->re) {
-            rc = vx_rules_add_regex(r, t->re, t->line, &t->leaf);
-            if (rc == VOCX_OK)
-                t->re = NULL; /* the rules own it now */
+            rc = vx_rules_add_regex(r, t->re, t->re_counted, t->line,
+                                    t->has_lits ? &t->lits : NULL, &t->leaf);
+            if (rc == VOCX_OK) {
+                t->re = NULL; /* the rules own them now */
+                t->re_counted = NULL;
+            }
         } else {
             if (GROW(p->velems, p->cap_velems, t->e_cnt)) {
                 p->rc = VOCX_ENOMEM;

@@ -50,8 +50,11 @@ int vx_exec(vocx_store *s, const char *sql)
     char *err = NULL;
     int rc = sqlite3_exec(s->db, sql, NULL, NULL, &err);
     if (rc != SQLITE_OK) {
-        int code = vx_fail(s, vx_code_from_sqlite(rc), "%s",
-                           err ? err : sqlite3_errstr(rc));
+        char detail[VX_ERRMSG_MAX / 2];
+        vx_db_io_detail(s, sqlite3_extended_errcode(s->db), detail,
+                        sizeof detail);
+        int code = vx_fail(s, vx_code_from_sqlite(rc), "%s%s",
+                           err ? err : sqlite3_errstr(rc), detail);
         sqlite3_free(err);
         return code;
     }
@@ -72,7 +75,16 @@ int vx_begin(vocx_store *s)
     return rc;
 }
 
-int vx_commit(vocx_store *s) { return vx_exec(s, "COMMIT"); }
+int vx_commit(vocx_store *s)
+{
+    int rc = vx_exec(s, "COMMIT");
+    if (rc) {
+        char msg[VX_ERRMSG_MAX];
+        memcpy(msg, s->errmsg, sizeof msg);
+        vx_fail(s, rc, "cannot commit: %s", msg);
+    }
+    return rc;
+}
 
 void vx_rollback(vocx_store *s)
 {
@@ -163,6 +175,12 @@ static int configure(vocx_store *s)
     sqlite3_extended_result_codes(s->db, 1);
     if ((rc = vx_exec(s, "PRAGMA foreign_keys = ON")))
         return rc;
+    /* A page cache of 64 MiB instead of SQLite's 2 MiB: ingest, classify
+     * and rank touch indexes all over a large database, and every miss is
+     * a read() into the kernel.  Bounded, so memory stays flat whatever
+     * the database size (docs/performance.md). */
+    if ((rc = vx_exec(s, "PRAGMA cache_size = -65536")))
+        return rc;
     if (!s->readonly) {
         /* WAL: readers never block the writer and a killed writer leaves
          * every committed transaction intact. */
@@ -219,6 +237,16 @@ int vocx_store_open(vocx_store **out, const char *path, unsigned int flags)
                     s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
         goto fail;
     }
+    if (!s->readonly && !memory && sqlite3_db_readonly(s->db, "main") == 1) {
+        /* SQLite fell back to read-only (the file is not writable): fail
+         * now, before the WAL files are made with the file's read-only
+         * mode, which would keep writes failing once it is fixed. */
+        int err = access(path, W_OK) != 0 ? errno : 0;
+        rc = vx_fail(s, VOCX_EREADONLY,
+                     "%s: cannot open the database for writing: %s", path,
+                     err ? strerror(err) : "read-only file");
+        goto fail;
+    }
     if ((rc = configure(s)) || (rc = migrate(s)) || (rc = vx_crm_setup(s))) {
         char msg[VX_ERRMSG_MAX];
         memcpy(msg, s->errmsg, sizeof msg);
@@ -234,8 +262,19 @@ fail:
         sqlite3_close_v2(s->db);
         s->db = NULL;
     }
-    if (created)
-        unlink(path); /* do not leave a half-made database behind */
+    if (created) { /* do not leave a half-made database behind */
+        unlink(path);
+        size_t n = strlen(path);
+        char *side = malloc(n + 5);
+        if (side) { /* nor its WAL files, made by this connection */
+            memcpy(side, path, n);
+            memcpy(side + n, "-wal", 5);
+            unlink(side);
+            memcpy(side + n, "-shm", 5);
+            unlink(side);
+            free(side);
+        }
+    }
     return s->errcode ? s->errcode : VOCX_EDB;
 }
 

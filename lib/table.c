@@ -294,9 +294,12 @@ static int missing_column(const vx_table *t, size_t i, const char *what,
     char name[128], list[360];
     vx_diag_name(name, sizeof name, t->names[i], strlen(t->names[i]));
     list_columns(t, list, sizeof list);
-    vx_diag_set(d, line, 0, 0, "missing %s \"%s\"; the %s has: %s",
+    /* the keys of a JSON object beyond VX_JSONL_MAX_KEYS are not read */
+    int capped = t->format != VOCX_FORMAT_CSV &&
+                 t->ncolumns >= VX_JSONL_MAX_KEYS;
+    vx_diag_set(d, line, 0, 0, "missing %s \"%s\"; the %s has: %s%s",
                 t->format == VOCX_FORMAT_CSV ? "column" : "key", name, what,
-                list);
+                list, capped ? "; only its first 65536 keys are read" : "");
     return VOCX_ECOLUMN;
 }
 
@@ -423,18 +426,43 @@ static int csv_header(vx_table *t, vx_diag *d)
 static int jsonl_first_object(vx_table *t, vx_diag *d)
 {
     vx_jsonl *r = t->jsonl;
-    size_t nk = vx_jsonl_nkeys(r), cap = 0;
+    size_t nk = vx_jsonl_nkeys(r), had = t->ncolumns, cap = had;
     int rc;
-    for (size_t k = 0; k < nk; k++) {
+    /* A repeated key is listed once.  The columns so far are found through
+     * a hash (column index + 1 per slot), so an object of 65,536 keys
+     * takes milliseconds, not the minute a scan per key would. */
+    size_t hmask = 15;
+    while (hmask + 1 < 2 * (nk + had))
+        hmask = hmask * 2 + 1;
+    size_t *slot = calloc(hmask + 1, sizeof *slot);
+    if (!slot)
+        return VOCX_ENOMEM;
+    for (size_t k = 0; k < had + nk; k++) {
         size_t kl;
-        const char *key = vx_jsonl_key(r, k, &kl);
-        int dup = 0; /* list a repeated key once */
-        for (size_t j = 0; j < t->ncolumns && !dup; j++)
-            dup = strlen(t->columns[j]) == kl &&
-                  memcmp(t->columns[j], key, kl) == 0;
-        if (!dup && (rc = add_column(t, key, kl, &cap)))
+        const char *key = k < had ? t->columns[k]
+                                  : vx_jsonl_key(r, k - had, &kl);
+        if (k < had)
+            kl = strlen(key);
+        uint64_t h = 0xcbf29ce484222325ULL;
+        for (size_t i = 0; i < kl; i++)
+            h = (h ^ (unsigned char)key[i]) * 0x100000001b3ULL;
+        size_t j = (size_t)h & hmask;
+        int dup = 0;
+        while (slot[j] && !dup) {
+            const char *c = t->columns[slot[j] - 1];
+            dup = strlen(c) == kl && memcmp(c, key, kl) == 0;
+            if (!dup)
+                j = (j + 1) & hmask;
+        }
+        if (dup)
+            continue;
+        if (k >= had && (rc = add_column(t, key, kl, &cap))) {
+            free(slot);
             return rc;
+        }
+        slot[j] = k < had ? k + 1 : t->ncolumns;
     }
+    free(slot);
     t->have_columns = 1;
     vx_jsonl_collect_keys(r, 0);
     int realias = 0;

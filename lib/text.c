@@ -938,6 +938,27 @@ static void mark(vx_text *t, const vx_lexicon *lx, unsigned flags)
     }
 }
 
+/* The placeholders redaction leaves ("[EMAIL]", "[PHONE]", "[CARD]",
+ * "[IBAN]", redact.c) stand for removed data, not for what a customer
+ * said: they are no words, so a rule about e-mail is not raised by an
+ * address that was in the text. */
+static void drop_placeholders(vx_text *t, const char *orig, size_t len)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < t->ntok; i++) {
+        const vx_token *k = &t->tok[i];
+        size_t a = k->ostart, b = k->oend;
+        int ph = a > 0 && orig[a - 1] == '[' && b < len && orig[b] == ']' &&
+                 ((b - a == 5 && (memcmp(orig + a, "EMAIL", 5) == 0 ||
+                                  memcmp(orig + a, "PHONE", 5) == 0)) ||
+                  (b - a == 4 && (memcmp(orig + a, "CARD", 4) == 0 ||
+                                  memcmp(orig + a, "IBAN", 4) == 0)));
+        if (!ph)
+            t->tok[out++] = *k;
+    }
+    t->ntok = out;
+}
+
 /* ---- interface ----------------------------------------------------- */
 
 int vx_text_analyze(vx_text *t, const char *orig, size_t len,
@@ -955,6 +976,8 @@ int vx_text_analyze(vx_text *t, const char *orig, size_t len,
     int rc = normalize(t, orig ? orig : "", len, flags);
     if (!rc)
         rc = tokenize(t);
+    if (!rc)
+        drop_placeholders(t, orig, len);
     if (rc) {
         t->norm_len = 0;
         t->ntok = 0;

@@ -41,6 +41,9 @@ struct vocx_store {
 int vx_fail(vocx_store *s, int code, const char *fmt, ...) VX_PRINTF(3, 4);
 /* Record the database's current error, prefixed with `what`. */
 int vx_fail_db(vocx_store *s, const char *what);
+/* For a file-system failure (I/O error, disk full, cannot open, read-only)
+ * " (DBPATH: OS error)" to append to the message, else "". */
+void vx_db_io_detail(vocx_store *s, int sqlite_rc, char *buf, size_t cap);
 /* Map a SQLite result code to a vocx status code. */
 int vx_code_from_sqlite(int rc);
 void vx_clear_error(vocx_store *s);

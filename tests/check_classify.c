@@ -4,6 +4,7 @@
  * thread safety. */
 #include "vocx.h"
 
+#include "rules.h"
 #include "testutil.h"
 
 #include <pthread.h>
@@ -704,6 +705,61 @@ START_TEST(threads_share_rules)
 }
 END_TEST
 
+/* The regex prefilter only skips searches that cannot match: every
+ * example comment gets the same result with it and without it, and it does
+ * cover the default rules' regexes. */
+START_TEST(prefilter_changes_nothing)
+{
+    const char *path = VOCX_TEST_DATA_DIR "/../../rules/default.rules";
+    vocx_rules *with = NULL, *without = NULL;
+    ck_assert_int_eq(vocx_rules_load(&with, path, NULL), VOCX_OK);
+    ck_assert_int_eq(vocx_rules_load(&without, path, NULL), VOCX_OK);
+    vx_rules_disable_prefilter(without);
+    size_t filtered = 0;
+    for (size_t i = 0; i < with->nregexes; i++)
+        filtered += with->regex_prefiltered[i];
+    ck_assert_uint_gt(with->nregexes, 30);
+    ck_assert_uint_ge(filtered * 10, with->nregexes * 9); /* >= 90 % */
+
+    static const char *const files[] = {"comments.csv", "labeled.csv"};
+    vocx_scratch *s;
+    ck_assert_int_eq(vocx_scratch_new(&s), VOCX_OK);
+    size_t lines = 0, hits = 0;
+    for (size_t f = 0; f < 2; f++) {
+        char fp[1024];
+        snprintf(fp, sizeof fp, "%s/%s", VOCX_TEST_DATA_DIR, files[f]);
+        FILE *in = fopen(fp, "rb");
+        ck_assert_ptr_nonnull(in);
+        char line[8192];
+        while (fgets(line, sizeof line, in)) {
+            const vocx_result *res;
+            ck_assert_int_eq(vocx_classify(without, s, line, strlen(line),
+                                           VOCX_CLASSIFY_EXPLAIN, &res),
+                             VOCX_OK);
+            ck_assert_uint_eq(res->nwarnings, 0);
+            hits += res->nhits;
+            char *a = describe(res);
+            ck_assert_int_eq(vocx_classify(with, s, line, strlen(line),
+                                           VOCX_CLASSIFY_EXPLAIN, &res),
+                             VOCX_OK);
+            char *b = describe(res);
+            if (strcmp(a, b) != 0)
+                ck_abort_msg("%s line %zu: %s\nwith prefilter: %s\n"
+                             "without: %s", files[f], lines, line, b, a);
+            free(a);
+            free(b);
+            lines++;
+        }
+        fclose(in);
+    }
+    ck_assert_uint_gt(lines, 700);
+    ck_assert_uint_gt(hits, 500);
+    vocx_scratch_free(s);
+    vocx_rules_free(with);
+    vocx_rules_free(without);
+}
+END_TEST
+
 static Suite *classify_suite(void)
 {
     Suite *s = suite_create("classify");
@@ -725,6 +781,7 @@ static Suite *classify_suite(void)
     tcase_add_test(c, arguments_and_odd_input);
     tcase_add_test(c, long_text);
     tcase_add_test(c, threads_share_rules);
+    tcase_add_test(c, prefilter_changes_nothing);
     suite_add_tcase(s, c);
     return s;
 }

@@ -495,8 +495,10 @@ START_TEST(test_memory_does_not_grow_with_input)
                      VOCX_OK);
     ck_assert_uint_eq(st.rows, 600000);
     long grew = max_rss_kb() - before;
-    /* Far below the input size: the reader keeps one record at a time. */
-    ck_assert_msg(grew < 32 * 1024, "peak RSS grew by %ld KiB", grew);
+    /* The store's page cache may fill up to its 64 MiB (store.c); beyond
+     * that, far below the input size: the reader keeps one record at a
+     * time.  Buffering the input would add its ~80 MB on top. */
+    ck_assert_msg(grew < (64 + 40) * 1024, "peak RSS grew by %ld KiB", grew);
     vocx_store_close(s);
     tu_rm_db(db);
 }

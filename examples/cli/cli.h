@@ -44,10 +44,14 @@ int cli_open_store(cli_common *c, vocx_store **out, unsigned int flags);
 /* Output helpers. */
 void out_json_string(FILE *f, const char *s);
 void out_csv_field(FILE *f, const char *s);
+/* Write n bytes of text for people: terminal control characters (C0 but
+ * tab and line ends, DEL, C1) become U+FFFD. */
+void out_text(FILE *f, const char *s, size_t n);
 /* Thousands separators: 1234567 -> "1,234,567". */
 const char *fmt_count(uint64_t n, char buf[32]);
 /* Copy at most `width` display columns of UTF-8 `s` into buf, with "..."
- * marking a cut; newlines become spaces. */
+ * marking a cut; newlines become spaces, terminal control characters
+ * U+FFFD. */
 const char *fmt_clip(const char *s, size_t width, char *buf, size_t cap);
 
 /* Progress bar on stderr when it is a terminal and not --quiet. */

@@ -189,13 +189,13 @@ static int on_evidence(const vocx_evidence *ev, void *payload)
             sp = sp ? sp + 1 : p + 1;
             if (a < pos || e > len || a > e)
                 continue;
-            fwrite(t + pos, 1, a - pos, stdout);
+            out_text(stdout, t + pos, a - pos);
             printf("[[");
-            fwrite(t + a, 1, e - a, stdout);
+            out_text(stdout, t + a, e - a);
             printf("]]");
             pos = e;
         }
-        fwrite(t + pos, 1, len - pos, stdout);
+        out_text(stdout, t + pos, len - pos);
         printf("\n");
     }
     x->n++;

@@ -92,13 +92,13 @@ static void highlight(const char *text, size_t len, const vocx_span *sp,
     for (size_t i = 0; i < n; i++) {
         if (sp[i].start < pos || sp[i].end > len)
             continue;
-        fwrite(text + pos, 1, sp[i].start - pos, stdout);
+        out_text(stdout, text + pos, sp[i].start - pos);
         fputs(tty ? "\033[7m" : "[[", stdout);
-        fwrite(text + sp[i].start, 1, sp[i].end - sp[i].start, stdout);
+        out_text(stdout, text + sp[i].start, sp[i].end - sp[i].start);
         fputs(tty ? "\033[0m" : "]]", stdout);
         pos = sp[i].end;
     }
-    fwrite(text + pos, 1, len - pos, stdout);
+    out_text(stdout, text + pos, len - pos);
     putchar('\n');
 }
 

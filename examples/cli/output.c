@@ -194,6 +194,42 @@ static size_t utf8_len(const unsigned char *p)
     return *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : *p >= 0xC0 ? 2 : 1;
 }
 
+/* Bytes of the control character at p that a terminal would obey (C0
+ * other than tab and line ends, DEL, C1 as U+0080..U+009F), or 0.  Text
+ * shown to people never carries them: a comment could otherwise set the
+ * terminal's title, clipboard or colours. */
+static size_t control_len(const unsigned char *p, size_t avail)
+{
+    if (!avail)
+        return 0;
+    if ((p[0] < 0x20 && p[0] != '\t' && p[0] != '\n' && p[0] != '\r') ||
+        p[0] == 0x7F)
+        return 1;
+    if (avail >= 2 && p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
+        return 2;
+    return 0;
+}
+
+static const char REPLACEMENT[] = "\xEF\xBF\xBD"; /* U+FFFD */
+
+void out_text(FILE *f, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t run = 0, i = 0;
+    while (i < n) {
+        size_t k = control_len(p + i, n - i);
+        if (!k) {
+            i++;
+            continue;
+        }
+        fwrite(s + run, 1, i - run, f);
+        fputs(REPLACEMENT, f);
+        i += k;
+        run = i;
+    }
+    fwrite(s + run, 1, n - run, f);
+}
+
 const char *fmt_clip(const char *s, size_t width, char *buf, size_t cap)
 {
     const unsigned char *p = (const unsigned char *)(s ? s : "");
@@ -207,6 +243,13 @@ const char *fmt_clip(const char *s, size_t width, char *buf, size_t cap)
         size_t n = utf8_len(p);
         if (o + n + 4 > cap)
             break;
+        size_t ctl = control_len(p, n);
+        if (ctl) {
+            memcpy(buf + o, REPLACEMENT, 3);
+            o += 3;
+            p += ctl;
+            continue;
+        }
         for (size_t k = 0; k < n && p[k]; k++) {
             unsigned char ch = p[k];
             buf[o++] = (char)(ch == '\n' || ch == '\r' || ch == '\t' ? ' ' : ch);

@@ -152,6 +152,50 @@ class CliTest(unittest.TestCase):
             self.assertEqual(c.execute("select count(*) from comments")
                              .fetchone()[0], 0)
 
+    def test_ingest_redact(self):
+        src = self.path("pii.csv",
+                        "id,text\n"
+                        "r1,\"Mail jane.doe@example.com or call "
+                        "+44 20 7946 0958\"\n"
+                        "r2,\"Card 4111 1111 1111 1111, IBAN "
+                        "GB82 WEST 1234 5698 7654 32\"\n"
+                        "r3,\"order 123456789 on 2024-03-15 at 10:30, "
+                        "$1,299.99\"\n")
+        p = run("--db", self.db, "ingest", "--redact", src, check=0)
+        self.assertIn("3 inserted", p.stdout.decode())
+        with sqlite3.connect(self.db) as c:
+            got = dict(c.execute("select source_id, text from comments"))
+        self.assertEqual(got["r1"], "Mail [EMAIL] or call [PHONE]")
+        self.assertEqual(got["r2"], "Card [CARD], IBAN [IBAN]")
+        self.assertEqual(got["r3"],
+                         "order 123456789 on 2024-03-15 at 10:30, $1,299.99")
+        with open(self.db, "rb") as f:
+            self.assertNotIn(b"jane.doe", f.read())
+        # a selection of kinds
+        db2 = os.path.join(self.dir, "t2.db")
+        run("--db", db2, "ingest", "--redact=email,iban", src, check=0)
+        with sqlite3.connect(db2) as c:
+            got = dict(c.execute("select source_id, text from comments"))
+        self.assertEqual(got["r1"], "Mail [EMAIL] or call +44 20 7946 0958")
+        self.assertEqual(got["r2"],
+                         "Card 4111 1111 1111 1111, IBAN [IBAN]")
+        p = run("ingest", "--help", check=0)
+        self.assertIn("--redact", p.stdout.decode())
+
+    def test_ingest_redact_bad_kind_is_usage_error(self):
+        src = self.path("c.csv", "id,text\na,hello\n")
+        for arg in ("--redact=email,names", "--redact=", "--redact=EMAIL"):
+            p = run("--db", self.db, "ingest", arg, src, check=2)
+            err = p.stderr.decode().strip().splitlines()
+            self.assertEqual(len(err), 1, err)
+            self.assertIn("--redact", err[0])
+            self.assertIn("email, phone, card, iban", err[0])
+        # the kinds need an '=': say so instead of "one FILE at a time"
+        p = run("--db", self.db, "ingest", "--redact", "email,phone", src,
+                check=2)
+        self.assertIn("--redact=email,phone", p.stderr.decode())
+        self.assertFalse(os.path.exists(self.db))
+
     def test_missing_column_names_what_exists(self):
         f = self.path("other.csv", "review,stars\ngreat,5\n")
         p = run("--db", self.db, "ingest", f, check=3)

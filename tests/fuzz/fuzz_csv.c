@@ -39,23 +39,24 @@ static uint64_t raw_transcript(const uint8_t *data, size_t len, uint64_t seed,
         h = fz_hash_u64(h, n);
         for (size_t i = 0; i < n && i < 64; i++) {
             size_t rawlen = 0, flen = 0;
+            uint64_t line, col;
+            /* raw bytes first: unescaping the field overwrites them */
             const char *raw = vx_csv_field_raw(r, i, &rawlen);
+            if (raw && rawlen) {
+                vx_csv_raw_pos(r, i, rawlen - 1, &line, &col);
+                FZ_CHECK(line >= first && line <= last && col >= 1);
+            }
             const char *f = vx_csv_field(r, i, &flen);
             if (!f)
                 continue; /* beyond what the reader keeps */
             FZ_CHECK(raw != NULL);
             FZ_CHECK(f[flen] == '\0');
             FZ_CHECK(flen <= rawlen); /* unescaping only shrinks */
-            uint64_t line, col;
             vx_csv_field_pos(r, i, &line, &col);
             FZ_CHECK(line >= first && line <= last && col >= 1);
             h = fz_hash(h, f, flen);
             h = fz_hash_u64(h, line);
             h = fz_hash_u64(h, col);
-            if (rawlen) {
-                vx_csv_raw_pos(r, i, rawlen - 1, &line, &col);
-                FZ_CHECK(line >= first && line <= last && col >= 1);
-            }
         }
     }
     FZ_CHECK(rc == 0);

@@ -843,6 +843,99 @@ class StoreTest(Tmp):
 
 
 # ---------------------------------------------------------------------------
+# PII redaction
+# ---------------------------------------------------------------------------
+
+
+class RedactTest(Tmp):
+    PII = ("Mail jane.doe@example.co.uk or call +44 20 7946 0958; card "
+           "4111 1111 1111 1111, IBAN GB82 WEST 1234 5698 7654 32.")
+
+    def test_redact_formats_and_near_misses(self):
+        self.assertEqual(vocx.redact(self.PII),
+                         "Mail [EMAIL] or call [PHONE]; card [CARD], "
+                         "IBAN [IBAN].")
+        for raw, want in [
+                ("+1 (415) 555-0132", "[PHONE]"),
+                ("0049 30 1234567", "[PHONE]"),
+                ("030/1234567", "[PHONE]"),
+                ("5500-0000-0000-0004", "[CARD]"),
+                ("Amex 378282246310005", "Amex [CARD]"),
+                ("DE89370400440532013000", "[IBAN]")]:
+            self.assertEqual(vocx.redact(raw), want, raw)
+        for keep in ["order #A-1029384", "order 123456789",
+                     "2024-03-15 15.03.2024 03/15/2024 10:30",
+                     "$1,299.99", "4111111111111112", "version 1.2.3",
+                     "tracking 1Z999AA10123456784",
+                     "GB82 WEST 1234 5698 7654 31",
+                     "user at example dot com"]:
+            self.assertEqual(vocx.redact(keep), keep)
+
+    def test_kinds_count_and_bytes(self):
+        self.assertEqual(vocx.redact(self.PII, "email,iban"),
+                         "Mail [EMAIL] or call +44 20 7946 0958; card "
+                         "4111 1111 1111 1111, IBAN [IBAN].")
+        self.assertEqual(vocx.redact(self.PII, ["card"]).count("[CARD]"), 1)
+        self.assertEqual(vocx.redact(self.PII, vocx.REDACT_PHONE)
+                         .count("[PHONE]"), 1)
+        self.assertEqual(vocx.redact(self.PII, with_count=True)[1], 4)
+        self.assertEqual(vocx.redact(self.PII, False), self.PII)
+        self.assertEqual(vocx.redact("", with_count=True), ("", 0))
+        # bytes in, bytes out; invalid UTF-8 kept byte for byte
+        self.assertEqual(vocx.redact(b"\xff bob@example.com \xfe"),
+                         b"\xff [EMAIL] \xfe")
+        self.assertEqual(vocx.redact("Grüße an jürgen@müller.de 😀"),
+                         "Grüße an [EMAIL] 😀")
+        with self.assertRaises(vocx.InvalidArgument):
+            vocx.redact("x", "emial")
+        with self.assertRaises(vocx.InvalidArgument):
+            vocx.redact("x", 0x10)
+        with self.assertRaises(TypeError):
+            vocx.redact(42)
+
+    def test_ingest_and_put_comment_redact(self):
+        rows = [{"id": "a", "text": self.PII},
+                {"id": "b", "text": "I was charged twice, reach me at "
+                                    "bob@example.com"},
+                {"id": "c", "text": "no personal data here"}]
+        with vocx.Store(self.path("t.db")) as s, \
+                vocx.Rules.from_string(SMALL_RULES) as rules:
+            st = s.ingest(iter(rows), redact=True)
+            self.assertEqual(st.inserted, 3)
+            got = {r["source_id"]: r["text"] for r in s.comments()}
+            self.assertEqual(got["a"], vocx.redact(self.PII))
+            self.assertEqual(got["b"], "I was charged twice, reach me at "
+                                       "[EMAIL]")
+            self.assertEqual(got["c"], "no personal data here")
+            # same input again: unchanged (the redaction is deterministic)
+            self.assertEqual(s.ingest(iter(rows), redact="all").unchanged, 3)
+            # only e-mail addresses
+            s.ingest(iter([{"id": "d", "text": self.PII}]), redact="email")
+            d = [r["text"] for r in s.comments() if r["source_id"] == "d"]
+            self.assertIn("[EMAIL]", d[0])
+            self.assertIn("+44 20 7946 0958", d[0])
+            self.assertEqual(s.put_comment("call 0301234567", source_id="e",
+                                           redact=["phone"]), "inserted")
+            e = [r["text"] for r in s.comments() if r["source_id"] == "e"]
+            self.assertEqual(e, ["call [PHONE]"])
+            with self.assertRaises(vocx.InvalidArgument):
+                s.ingest(iter(rows), redact="names")
+            # classification of the stored, redacted text
+            s.classify(rules)
+            m = rules.classify(got["b"]).matches
+            self.assertEqual([x.issue.id for x in m],
+                             ["billing.double_charge"])
+            self.assertEqual(m[0].evidence[0], "charged")
+        # the addresses never reached the database (nor its WAL)
+        for name in ("t.db", "t.db-wal"):
+            if os.path.exists(self.path(name)):
+                with open(self.path(name), "rb") as f:
+                    raw = f.read()
+                self.assertNotIn(b"bob@example.com", raw)
+                self.assertNotIn(b"jane.doe", raw)
+
+
+# ---------------------------------------------------------------------------
 # Rules and classification
 # ---------------------------------------------------------------------------
 

@@ -52,6 +52,7 @@ from .rules import (
     Rules,
     Veto,
 )
+from . import store
 from .store import (
     AtRisk,
     ClassifyStats,
@@ -103,6 +104,40 @@ def comment_risk(base, churn_cues=0, positive_cues=0, churn_uplift=0.5,
                                       _ffi.ctypes.byref(opts))
 
 
+#: Redaction kinds as bit flags (vocx.h VOCX_REDACT_*).
+REDACT_EMAIL = _ffi.REDACT_EMAIL
+REDACT_PHONE = _ffi.REDACT_PHONE
+REDACT_CARD = _ffi.REDACT_CARD
+REDACT_IBAN = _ffi.REDACT_IBAN
+REDACT_ALL = _ffi.REDACT_ALL
+
+
+def redact(text, kinds="all", *, with_count=False):
+    """Replace personal data in `text` by typed placeholders: e-mail
+    addresses by [EMAIL], phone numbers by [PHONE], Luhn-valid card
+    numbers by [CARD], IBANs with a valid checksum by [IBAN] -- what
+    Store.ingest(redact=...) stores.  Dates, times, prices, order and
+    tracking numbers are left alone (docs/privacy.md has the rules).
+
+    `kinds`: "all" (the default) or True, a comma list such as
+    "email,phone", an iterable of those names, or an int of REDACT_* bits.
+    `text` is a str (a str is returned) or bytes (bytes are returned, and
+    bytes that are not UTF-8 are kept as they are).  With with_count=True
+    the result is a (text, number of spans replaced) tuple."""
+    bits = _ffi.redact_kinds(kinds)
+    if isinstance(text, str):
+        data = text.encode("utf-8", "surrogatepass")
+    elif isinstance(text, (bytes, bytearray, memoryview)):
+        data = bytes(text)
+    else:
+        raise TypeError(f"text must be a str or bytes, not "
+                        f"{type(text).__name__}")
+    out, count = store._redact_bytes(data, bits)
+    if isinstance(text, str):
+        out = out.decode("utf-8", "surrogatepass")
+    return (out, count) if with_count else out
+
+
 __all__ = [
     "Store", "Cursor", "Rules", "AtRisk", "Issue", "Block", "Match", "Cue", "Veto",
     "RuleWarning", "Classification", "Evaluation", "IngestStats",
@@ -112,5 +147,6 @@ __all__ = [
     "SchemaError", "Busy", "ModelError", "RulesError", "LimitError",
     "Cancelled", "NotFound", "ReadOnly", "ClosedError", "version",
     "version_number", "library_path", "strerror", "comment_risk",
-    "__version__",
+    "redact", "REDACT_EMAIL", "REDACT_PHONE", "REDACT_CARD", "REDACT_IBAN",
+    "REDACT_ALL", "__version__",
 ]

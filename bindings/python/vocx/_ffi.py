@@ -76,6 +76,14 @@ REJECT_REASONS = {
 
 GROUP_CHANNEL, GROUP_MONTH, GROUP_DAY = 1, 2, 3
 
+REDACT_EMAIL = 0x1
+REDACT_PHONE = 0x2
+REDACT_CARD = 0x4
+REDACT_IBAN = 0x8
+REDACT_ALL = 0xF
+REDACT_KINDS = {"email": REDACT_EMAIL, "phone": REDACT_PHONE,
+                "card": REDACT_CARD, "iban": REDACT_IBAN, "all": REDACT_ALL}
+
 DIAG_ERROR, DIAG_WARNING = 1, 2
 
 KIND_PROBLEM, KIND_OPPORTUNITY, KIND_PRAISE = 1, 2, 3
@@ -88,7 +96,7 @@ CLASSIFY_EXPLAIN = 0x1
 
 CLV_AUTO, CLV_BGNBD, CLV_COLUMN, CLV_SIMPLE = 0, 1, 2, 3
 
-INGEST_OPTIONS_VERSION = 1
+INGEST_OPTIONS_VERSION = 2
 COMMENT_FILTER_VERSION = 1
 IMPORT_OPTIONS_VERSION = 1
 EVAL_OPTIONS_VERSION = 1
@@ -190,6 +198,7 @@ class vocx_ingest_options(Structure):
         ("reject_payload", c_void_p),
         ("on_progress", vocx_progress_cb),
         ("progress_payload", c_void_p),
+        ("redact", c_uint),
     ]
 
 
@@ -631,6 +640,10 @@ DECLARATIONS = (
     ("vocx_ingest_read", c_int,
      (_store, vocx_read_cb, c_void_p, c_char_p, _P(vocx_ingest_options),
       _P(vocx_ingest_stats))),
+    # the result is an address, read with string_at(out, out_len)
+    ("vocx_redact", c_int,
+     (c_char_p, c_size_t, c_uint, _P(c_void_p), _P(c_size_t),
+      _P(c_size_t))),
     # reading comments back
     ("vocx_store_totals_get", c_int, (_store, _P(vocx_store_totals))),
     ("vocx_store_count_comments", c_int,
@@ -854,6 +867,41 @@ def cpath(p, what="path"):
 
 def strerror(code):
     return text(lib.vocx_strerror(code))
+
+
+def redact_kinds(kinds):
+    """VOCX_REDACT_* bits from what a Python caller passes: None or False
+    (nothing), True (all), an int of bits, a comma list such as
+    "email,phone", or an iterable of kind names ("email", "phone", "card",
+    "iban", "all")."""
+    if kinds is None or kinds is False:
+        return 0
+    if kinds is True:
+        return REDACT_ALL
+    if isinstance(kinds, int):
+        if kinds < 0 or kinds & ~REDACT_ALL:
+            raise InvalidArgument(f"unknown redaction bits {kinds:#x}", EINVAL)
+        return kinds
+    if isinstance(kinds, (str, bytes)):
+        if isinstance(kinds, bytes):
+            kinds = kinds.decode("utf-8", "replace")
+        names = kinds.split(",")
+    else:
+        try:
+            names = list(kinds)
+        except TypeError:
+            raise TypeError("redaction kinds must be a bool, an int, a str "
+                            "or an iterable of str, not "
+                            f"{type(kinds).__name__}") from None
+    bits = 0
+    for name in names:
+        key = name.strip().lower() if isinstance(name, str) else name
+        if key not in REDACT_KINDS:
+            raise InvalidArgument(
+                f"unknown redaction kind {name!r} (expected email, phone, "
+                "card, iban or all)", EINVAL)
+        bits |= REDACT_KINDS[key]
+    return bits
 
 
 def raise_code(code, message=None, **attrs):

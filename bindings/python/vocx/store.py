@@ -133,6 +133,21 @@ _PUT = {_ffi.PUT_INSERTED: "inserted", _ffi.PUT_UPDATED: "updated",
 _CHUNK = 64 * 1024
 
 
+def _redact_bytes(data, kinds):
+    """(redacted bytes, count) through vocx_redact."""
+    out = ctypes.c_void_p()
+    n = ctypes.c_size_t()
+    count = ctypes.c_size_t()
+    rc = lib.vocx_redact(data, len(data), kinds, byref(out), byref(n),
+                         byref(count))
+    if rc:
+        _ffi.raise_code(rc)
+    try:
+        return string_at(out.value, n.value) if n.value else b"", count.value
+    finally:
+        lib.vocx_free(out)
+
+
 def _stats(st):
     return IngestStats(st.rows, st.inserted, st.updated, st.unchanged,
                        st.rejected, st.batches, st.batch_id)
@@ -469,15 +484,20 @@ class Store:
     # -- comments in -----------------------------------------------------
 
     def put_comment(self, text_, *, source_id=None, customer_id=None,
-                    created_at=None, channel=None):
+                    created_at=None, channel=None, redact=None):
         """Insert or update one comment in its own transaction.  Returns
-        "inserted", "updated" or "unchanged"."""
+        "inserted", "updated" or "unchanged".  `redact` (see ingest)
+        replaces personal data in the text with vocx.redact() before it is
+        hashed or stored."""
         if isinstance(text_, str):
             data = text_.encode("utf-8", "surrogatepass")
         elif isinstance(text_, (bytes, bytearray)):
             data = bytes(text_)
         else:
             raise TypeError("text must be a str")
+        kinds = _ffi.redact_kinds(redact)
+        if kinds and data:
+            data = _redact_bytes(data, kinds)[0]
         c = _ffi.vocx_comment(cstr(source_id, "source_id"),
                               cstr(customer_id, "customer_id"),
                               cstr(created_at, "created_at"),
@@ -492,8 +512,14 @@ class Store:
     def ingest(self, source, *, format=None, text_col=None, id_col=None,
                customer_col=None, time_col=None, channel_col=None,
                channel=None, strict=False, on_reject=None, on_progress=None,
-               batch_rows=0, max_record_bytes=0, name=None):
+               batch_rows=0, max_record_bytes=0, name=None, redact=None):
         """Stream comments into the store and return an IngestStats.
+
+        `redact` replaces personal data in every comment's text before it
+        is hashed or stored, so it never reaches the database: True (or
+        "all") for e-mail addresses, phone numbers, card numbers and IBANs,
+        or a selection such as "email,phone", ["card", "iban"] or an int of
+        REDACT_* bits (see vocx.redact and docs/privacy.md).
 
         `source` is a path (CSV or JSON Lines; "-" for standard input), a
         binary or text file object, or an iterable of dicts (streamed as
@@ -518,6 +544,7 @@ class Store:
         opts.max_record_bytes = max_record_bytes
         opts.on_reject = cbs.on_reject(on_reject)
         opts.on_progress = cbs.on_progress(on_progress)
+        opts.redact = _ffi.redact_kinds(redact)
         st = _ffi.vocx_ingest_stats()
 
         if isinstance(source, (str, bytes)) or hasattr(source, "__fspath__"):
