@@ -308,20 +308,57 @@ static int fit_models(vocx_store *s, clv_work *w, const vocx_clv_options *o,
     r->q = g.q;
     r->gamma = g.v;
     r->spend_log_likelihood = g.loglik;
-    double horizon_weeks = o->horizon_months * VX_WEEKS_PER_MONTH;
+    /* The purchase-history terms (a dozen hypergeometric series) are
+     * computed once per distinct (x, t_x, T): many customers share one,
+     * all the more so those who bought once. */
+    size_t cap = 16;
+    while (cap < 2 * n)
+        cap <<= 1;
+    size_t *memo = malloc(cap * sizeof *memo); /* customer index + 1 */
+    double *terms = malloc(3 * (n ? n : 1) * sizeof *terms);
+    if (!memo || !terms) {
+        free(memo);
+        free(terms);
+        rc = vx_fail(s, VOCX_ENOMEM, "out of memory");
+        goto done;
+    }
+    memset(memo, 0, cap * sizeof *memo);
     for (size_t i = 0; i < n; i++) {
         if (!present[i])
             continue;
-        double v;
-        if (vx_clv_bgnbd_gg(&m, &g, &rfm[i], mean[i], o->horizon_months,
-                            o->annual_discount, o->margin, &v) != 0)
+        const double spend = vx_gg_expected_spend(&g, rfm[i].x, mean[i]);
+        if (!(spend > 0))
             continue; /* no finite spend model: other sources may apply */
+        uint64_t h = 1469598103934665603ULL;
+        const double key[3] = {rfm[i].x, rfm[i].t_x, rfm[i].T};
+        const unsigned char *kb = (const unsigned char *)key;
+        for (size_t b = 0; b < sizeof key; b++)
+            h = (h ^ kb[b]) * 1099511628211ULL;
+        size_t slot = (size_t)h & (cap - 1), j;
+        while ((j = memo[slot]) != 0 &&
+               memcmp(&rfm[j - 1], &rfm[i], sizeof key) != 0)
+            slot = (slot + 1) & (cap - 1);
+        double *t = &terms[3 * i];
+        if (j) {
+            memcpy(t, &terms[3 * (j - 1)], 3 * sizeof *t);
+        } else {
+            if (vx_bgnbd_clv_terms(&m, &rfm[i], o->horizon_months,
+                                   o->annual_discount, &t[0], &t[1],
+                                   &t[2]) != 0)
+                continue;
+            memo[slot] = i + 1;
+        }
+        const double v = o->margin * spend * t[0];
+        if (!isfinite(v))
+            continue;
         value[i] = v;
-        p_alive[i] = vx_bgnbd_p_alive(&m, &rfm[i]);
-        exp_purch[i] = vx_bgnbd_expected_purchases(&m, &rfm[i], horizon_weeks);
-        exp_spend[i] = vx_gg_expected_spend(&g, rfm[i].x, mean[i]);
+        p_alive[i] = t[2];
+        exp_purch[i] = t[1];
+        exp_spend[i] = spend;
         src[i] = SRC_BGNBD;
     }
+    free(memo);
+    free(terms);
 done:
     free(rfm);
     free(mean);

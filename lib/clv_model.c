@@ -892,11 +892,11 @@ static double bg_ey_core(double r, double al, double a, double b,
     return e;
 }
 
-double vx_bgnbd_expected_purchases(const vx_bgnbd *m, const vx_rfm *c, double t)
+/* E[Y(t)] given P(alive) = pa, which depends on the customer, not on t:
+ * a CLV sums E[Y] over many horizons and computes pa once. */
+static double bg_expected(const vx_bgnbd *m, const vx_rfm *c, double t,
+                          double pa)
 {
-    if (!bgnbd_params_ok(m) || !c || rfm_row_bad(c) || !isfinite(t) || !(t > 0))
-        return 0.0;
-    const double pa = vx_bgnbd_p_alive(m, c);
     const double h = 1e-4;
     if (fabs(m->a - 1.0) < h) {
         /* Removable singularity at a = 1 (0/0): interpolate linearly between
@@ -906,6 +906,13 @@ double vx_bgnbd_expected_purchases(const vx_bgnbd *m, const vx_rfm *c, double t)
         return lo + (hi - lo) * (m->a - (1.0 - h)) / (2.0 * h);
     }
     return bg_ey_core(m->r, m->alpha, m->a, m->b, c, t, pa);
+}
+
+double vx_bgnbd_expected_purchases(const vx_bgnbd *m, const vx_rfm *c, double t)
+{
+    if (!bgnbd_params_ok(m) || !c || rfm_row_bad(c) || !isfinite(t) || !(t > 0))
+        return 0.0;
+    return bg_expected(m, c, t, vx_bgnbd_p_alive(m, c));
 }
 
 /* ---- Gamma-Gamma -------------------------------------------------------- */
@@ -1119,6 +1126,37 @@ double vx_gg_expected_spend(const vx_gg *m, double x, double mean_spend)
 
 /* ---- CLV ---------------------------------------------------------------- */
 
+int vx_bgnbd_clv_terms(const vx_bgnbd *m, const vx_rfm *c,
+                       double horizon_months, double annual_discount,
+                       double *disc_sum, double *e_horizon, double *p_alive)
+{
+    if (!disc_sum || !e_horizon || !p_alive || !bgnbd_params_ok(m) || !c ||
+        rfm_row_bad(c) || !isfinite(horizon_months) || horizon_months < 0 ||
+        !isfinite(annual_discount) || annual_discount < 0)
+        return VOCX_EINVAL;
+    /* lifetimes' customer_lifetime_value (freq "W"): per month k,
+     * (E[Y(k w)] - E[Y((k-1) w)]) / (1 + d)^k with d the monthly rate;
+     * here (1 + d)^k = (1 + annual)^(k / 12). */
+    const double lrate = log1p(annual_discount) / 12.0;
+    const double months_full = floor(horizon_months);
+    const double pa = vx_bgnbd_p_alive(m, c);
+    double sum = 0.0, eprev = 0.0;
+    for (double k = 1.0; k <= months_full; k += 1.0) {
+        const double e = bg_expected(m, c, k * VX_WEEKS_PER_MONTH, pa);
+        sum += (e - eprev) * exp(-k * lrate);
+        eprev = e;
+    }
+    if (horizon_months > months_full) { /* partial last month */
+        const double e = bg_expected(m, c, horizon_months * VX_WEEKS_PER_MONTH, pa);
+        sum += (e - eprev) * exp(-horizon_months * lrate);
+        eprev = e;
+    }
+    *disc_sum = sum;
+    *e_horizon = horizon_months > 0 ? eprev : 0.0;
+    *p_alive = pa;
+    return 0;
+}
+
 int vx_clv_bgnbd_gg(const vx_bgnbd *m, const vx_gg *g, const vx_rfm *c,
                     double mean_spend, double horizon_months,
                     double annual_discount, double margin, double *out)
@@ -1132,23 +1170,11 @@ int vx_clv_bgnbd_gg(const vx_bgnbd *m, const vx_gg *g, const vx_rfm *c,
     const double spend = vx_gg_expected_spend(g, c->x, mean_spend);
     if (!(spend > 0))
         return VOCX_EMODEL; /* the spend model gives no finite mean here */
-
-    /* lifetimes' customer_lifetime_value (freq "W"): per month k,
-     * (E[Y(k w)] - E[Y((k-1) w)]) * spend / (1 + d)^k with d the monthly
-     * rate; here (1 + d)^k = (1 + annual)^(k / 12). */
-    const double lrate = log1p(annual_discount) / 12.0;
-    const double months_full = floor(horizon_months);
-    double sum = 0.0, eprev = 0.0;
-    for (double k = 1.0; k <= months_full; k += 1.0) {
-        const double e = vx_bgnbd_expected_purchases(m, c, k * VX_WEEKS_PER_MONTH);
-        sum += (e - eprev) * exp(-k * lrate);
-        eprev = e;
-    }
-    if (horizon_months > months_full) { /* partial last month */
-        const double e =
-            vx_bgnbd_expected_purchases(m, c, horizon_months * VX_WEEKS_PER_MONTH);
-        sum += (e - eprev) * exp(-horizon_months * lrate);
-    }
+    double sum, eh, pa;
+    int rc = vx_bgnbd_clv_terms(m, c, horizon_months, annual_discount, &sum,
+                                &eh, &pa);
+    if (rc)
+        return rc;
     const double v = margin * spend * sum;
     if (!isfinite(v))
         return VOCX_EINVAL;

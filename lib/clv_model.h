@@ -196,6 +196,15 @@ double vx_gg_expected_spend(const vx_gg *m, double x, double mean_spend);
  * models and row valid. Returns 0 and *out; VOCX_EINVAL for bad arguments;
  * VOCX_EMODEL when the spend model has no finite mean for this customer
  * (q <= 1 and no usable history). On error *out = 0 (if out is not NULL). */
+/* The part of that CLV that depends only on the purchase history (x, t_x,
+ * T): the discounted sum of E[Y] increments (CLV = margin * S * *disc_sum),
+ * E[Y(horizon)] and P(alive).  Customers with the same history share it,
+ * which is how valuing many customers is made fast.  Returns 0 or
+ * VOCX_EINVAL. */
+int vx_bgnbd_clv_terms(const vx_bgnbd *m, const vx_rfm *c,
+                       double horizon_months, double annual_discount,
+                       double *disc_sum, double *e_horizon, double *p_alive);
+
 int vx_clv_bgnbd_gg(const vx_bgnbd *m, const vx_gg *g, const vx_rfm *c,
                     double mean_spend, double horizon_months,
                     double annual_discount, double margin, double *out);
