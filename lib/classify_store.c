@@ -88,6 +88,7 @@ typedef struct worker {
     size_t nhits, caphits;
     int rc;
     pthread_t th;
+    int threaded; /* th is a running thread to join */
 } worker;
 
 static void spans_json(vx_buf *b, const vocx_span *sp, size_t n)
@@ -149,6 +150,62 @@ static void *work(void *arg)
     for (size_t i = w->first; i < w->first + w->count && !w->rc; i++)
         w->rc = classify_one(w, &w->items[i]);
     return NULL;
+}
+
+/* A batch of comments and the workers that classify it. */
+typedef struct batch_set {
+    item *items;
+    size_t n;
+    worker *ws;
+    int started; /* workers running in threads */
+} batch_set;
+
+/* Split the batch across the workers and start them: in threads when
+ * `threaded`, else one after another in the calling thread (then they
+ * are done on return).  A thread that cannot be created does its share
+ * in join_workers(). */
+static void start_workers(batch_set *b, int nw, int threaded)
+{
+    size_t per = (b->n + (size_t)nw - 1) / (size_t)nw;
+    for (int k = 0; k < nw; k++) {
+        worker *w = &b->ws[k];
+        w->items = b->items;
+        w->first = (size_t)k * per;
+        w->count = w->first >= b->n ? 0
+                   : (b->n - w->first < per ? b->n - w->first : per);
+        w->strs.len = 0;
+        w->nhits = 0;
+        w->rc = 0;
+        w->threaded = 0;
+    }
+    b->started = 0;
+    if (!threaded && nw == 1) {
+        work(&b->ws[0]);
+        return;
+    }
+    for (int k = 0; k < nw; k++)
+        b->ws[k].threaded = pthread_create(&b->ws[k].th, NULL, work,
+                                           &b->ws[k]) == 0;
+    b->started = 1;
+}
+
+/* Wait for the workers; the first failure is the batch's. */
+static int join_workers(vocx_store *s, batch_set *b, int nw)
+{
+    for (int k = 0; k < nw; k++) {
+        worker *w = &b->ws[k];
+        if (b->started && w->threaded)
+            pthread_join(w->th, NULL);
+        else if (b->started)
+            work(w); /* its thread could not be created */
+        w->threaded = 0;
+    }
+    b->started = 0;
+    for (int k = 0; k < nw; k++)
+        if (b->ws[k].rc)
+            return vx_fail(s, b->ws[k].rc, "classification failed: %s",
+                           vocx_strerror(b->ws[k].rc));
+    return VOCX_OK;
 }
 
 /* Record the rule set and its taxonomy once. */
@@ -349,20 +406,27 @@ int vocx_store_classify(vocx_store *s, const vocx_rules *rules,
     int nw = o->threads > 1 ? o->threads : 1;
     size_t batch = o->batch_comments ? o->batch_comments
                                      : VX_DEFAULT_CLASSIFY_BATCH;
-    worker *ws = calloc((size_t)nw, sizeof *ws);
-    item *items = calloc(batch, sizeof *items);
-    int rc = VOCX_OK;
-    size_t n = 0;
-    if (!ws || !items) {
-        rc = vx_fail(s, VOCX_ENOMEM, "out of memory");
-        goto done;
-    }
-    for (int k = 0; k < nw; k++) {
-        ws[k].rules = rules;
-        if (vocx_scratch_new(&ws[k].scratch)) {
+    /* Two batches in flight: while the calling thread stores one, the
+     * workers classify the next.  Both sets of workers share the scratches
+     * (one set runs at a time). */
+    batch_set bs[2];
+    memset(bs, 0, sizeof bs);
+    int cur = 0, rc = VOCX_OK;
+    for (int b = 0; b < 2; b++) {
+        bs[b].ws = calloc((size_t)nw, sizeof *bs[b].ws);
+        bs[b].items = calloc(batch, sizeof *bs[b].items);
+        if (!bs[b].ws || !bs[b].items) {
             rc = vx_fail(s, VOCX_ENOMEM, "out of memory");
             goto done;
         }
+    }
+    for (int k = 0; k < nw; k++) {
+        if (vocx_scratch_new(&bs[0].ws[k].scratch)) {
+            rc = vx_fail(s, VOCX_ENOMEM, "out of memory");
+            goto done;
+        }
+        bs[1].ws[k].scratch = bs[0].ws[k].scratch;
+        bs[0].ws[k].rules = bs[1].ws[k].rules = rules;
     }
     if ((rc = vx_begin(s)) || (rc = ensure_ruleset(s, rules, &stats->ruleset_id)))
         goto fail;
@@ -388,51 +452,41 @@ int vocx_store_classify(vocx_store *s, const vocx_rules *rules,
     int64_t after = 0;
     char now[21];
     vx_now_iso(now);
-    for (;;) {
-        /* Read and classify the batch without the write lock, so other
-         * writers (ingest, rank recording its run) are not starved while
-         * the CPU work runs; take the lock only to store the results. */
-        if ((rc = read_batch(s, stats->ruleset_id, after, batch, items, &n)))
+    /* Batches are read and classified without the write lock, so other
+     * writers (ingest, rank recording its run) are not starved while the
+     * CPU work runs; the lock is taken only to store the results. */
+    if ((rc = read_batch(s, stats->ruleset_id, after, batch, bs[cur].items,
+                         &bs[cur].n)))
+        goto fail;
+    if (bs[cur].n) {
+        after = bs[cur].items[bs[cur].n - 1].comment_id;
+        start_workers(&bs[cur], nw, 0);
+        if ((rc = join_workers(s, &bs[cur], nw)))
             goto fail;
-        if (n == 0)
-            break;
-        after = items[n - 1].comment_id;
-        /* Split the batch across the workers; each keeps its own results. */
-        size_t per = (n + (size_t)nw - 1) / (size_t)nw;
-        int used = 0;
-        for (int k = 0; k < nw; k++) {
-            worker *w = &ws[k];
-            w->items = items;
-            w->first = (size_t)k * per;
-            w->count = w->first >= n ? 0 : (n - w->first < per ? n - w->first : per);
-            w->strs.len = 0;
-            w->nhits = 0;
-            w->rc = 0;
-        }
-        if (nw == 1) {
-            work(&ws[0]);
-            used = 1;
-        } else {
-            for (; used < nw; used++)
-                if (pthread_create(&ws[used].th, NULL, work, &ws[used]))
-                    break;
-            for (int k = 0; k < used; k++)
-                pthread_join(ws[k].th, NULL);
-            for (int k = used; k < nw; k++)
-                work(&ws[k]); /* thread creation failed: do it here */
-        }
-        for (int k = 0; k < nw; k++)
-            if (ws[k].rc) {
-                rc = vx_fail(s, ws[k].rc, "classification failed: %s",
-                             vocx_strerror(ws[k].rc));
-                goto fail;
-            }
-        if ((rc = vx_begin(s)) ||
-            (rc = write_results(s, stats->ruleset_id, ws, nw, now, stats)) ||
-            (rc = vx_commit(s)))
+    }
+    while (bs[cur].n) {
+        batch_set *b = &bs[cur], *next = &bs[1 - cur];
+        if ((rc = read_batch(s, stats->ruleset_id, after, batch, next->items,
+                             &next->n)))
             goto fail;
-        free_items(items, n);
-        n = 0;
+        if (next->n) {
+            after = next->items[next->n - 1].comment_id;
+            /* one thread classifies in the calling thread's place only
+             * when there are no workers to overlap with */
+            start_workers(next, nw, nw > 1);
+        }
+        int wrc = vx_begin(s);
+        if (!wrc)
+            wrc = write_results(s, stats->ruleset_id, b->ws, nw, now, stats);
+        if (!wrc)
+            wrc = vx_commit(s);
+        if (next->n && (rc = join_workers(s, next, nw)) && !wrc)
+            wrc = rc;
+        if ((rc = wrc))
+            goto fail;
+        free_items(b->items, b->n);
+        b->n = 0;
+        cur = 1 - cur;
         if (o->on_progress &&
             o->on_progress(stats->classified, stats->classified + stats->skipped,
                            total, o->progress_payload)) {
@@ -447,15 +501,17 @@ int vocx_store_classify(vocx_store *s, const vocx_rules *rules,
 fail:
     vx_rollback(s);
 done:
-    if (items)
-        free_items(items, n);
-    free(items);
-    if (ws)
-        for (int k = 0; k < nw; k++) {
-            vocx_scratch_free(ws[k].scratch);
-            free(ws[k].strs.p);
-            free(ws[k].hits);
+    for (int b = 0; b < 2; b++) {
+        if (bs[b].items)
+            free_items(bs[b].items, bs[b].n);
+        free(bs[b].items);
+        for (int k = 0; bs[b].ws && k < nw; k++) {
+            if (b == 0)
+                vocx_scratch_free(bs[b].ws[k].scratch);
+            free(bs[b].ws[k].strs.p);
+            free(bs[b].ws[k].hits);
         }
-    free(ws);
+        free(bs[b].ws);
+    }
     return rc;
 }
