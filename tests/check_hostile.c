@@ -549,6 +549,58 @@ START_TEST(one_megabyte_comment_ingested_and_classified)
 }
 END_TEST
 
+/* Stored classification with worker threads stores one batch while the
+ * workers classify the next: the results must be those of one thread, and
+ * under ThreadSanitizer (make test-tsan runs this case) race-free. */
+static vocx_store *small_comments_store(char *db, size_t cap, const char *name)
+{
+    static const char *const parts[] = {
+        "the parcel was late", "refund not processed", "great service",
+        "never again", "delayed twice", "no delay at all", "thank you",
+        "my refund was processed quickly", "late and rude", "ok"};
+    vocx_store *s = tu_fresh_store(db, cap, name);
+    for (int i = 0; i < 3000; i++) {
+        char text[256], id[32];
+        snprintf(text, sizeof text, "%s, %s (%d)", parts[i % 10],
+                 parts[(i * 7 + 3) % 10], i);
+        snprintf(id, sizeof id, "c%d", i);
+        vocx_comment c = {id, NULL, NULL, NULL, text, 0};
+        ck_assert_int_eq(vocx_store_put_comment(s, &c, NULL), VOCX_OK);
+    }
+    return s;
+}
+
+START_TEST(threaded_batches_match_one_thread)
+{
+    static const char sum_sql[] =
+        "SELECT count(*) * 1000003 + sum(comment_id * 31 + rule_line * 7 +"
+        " length(spans) + length(issue_id)) FROM comment_issues";
+    char db1[512], db2[512];
+    vocx_store *s1 = small_comments_store(db1, sizeof db1, "one.db");
+    vocx_store *s2 = small_comments_store(db2, sizeof db2, "three.db");
+    vocx_rules *r = compile_ok(plain_rules, sizeof plain_rules - 1);
+    vocx_classify_options co = VOCX_CLASSIFY_OPTIONS_INIT;
+    vocx_classify_stats c1, c2;
+    co.batch_comments = 100; /* 30 batches: the pipeline turns over */
+    co.threads = 1;
+    ck_assert_int_eq(vocx_store_classify(s1, r, &co, &c1), VOCX_OK);
+    co.threads = 3;
+    ck_assert_int_eq(vocx_store_classify(s2, r, &co, &c2), VOCX_OK);
+    ck_assert_uint_eq(c1.classified, 3000);
+    ck_assert_uint_eq(c2.classified, 3000);
+    ck_assert_uint_eq(c1.with_issues, c2.with_issues);
+    ck_assert_uint_gt(c1.with_issues, 1000);
+    ck_assert_int_eq(tu_sql_int(db1, sum_sql), tu_sql_int(db2, sum_sql));
+    ck_assert_int_eq(tu_sql_int(db2, "SELECT count(*) FROM classifications"),
+                     3000);
+    vocx_rules_free(r);
+    vocx_store_close(s1);
+    vocx_store_close(s2);
+    tu_rm_db(db1);
+    tu_rm_db(db2);
+}
+END_TEST
+
 /* A 10 MB field: accepted under the default max_record_bytes, and
  * rejected as TOOLONG with file:line (rows after it kept) under 1 MiB. */
 static void ten_megabytes(int jsonl)
@@ -1169,6 +1221,7 @@ static Suite *hostile_suite(void)
     tcase_set_timeout(c, 300);
     tcase_add_test(c, one_megabyte_comment_in_memory);
     tcase_add_test(c, one_megabyte_comment_ingested_and_classified);
+    tcase_add_test(c, threaded_batches_match_one_thread);
     tcase_add_test(c, ten_megabyte_field_csv);
     tcase_add_test(c, ten_megabyte_field_jsonl);
     tcase_add_test(c, wide_and_deep_records);
