@@ -278,7 +278,7 @@ typedef struct vocx_ingest_options {
     const char *channel;      /**< channel for rows without one, or NULL */
     int strict;               /**< non-zero: any reject fails the whole
                                    ingest with VOCX_EREJECT, nothing kept */
-    size_t batch_rows;        /**< rows per transaction; 0 = 5000 */
+    size_t batch_rows;        /**< rows per transaction; 0 = 25000 */
     size_t max_record_bytes;  /**< largest record accepted; 0 = 256 MiB */
     vocx_reject_cb on_reject; /**< called for every rejected row */
     void *reject_payload;
@@ -478,7 +478,7 @@ typedef struct vocx_import_options {
     const char *date_col;    /**< "date" (required), ISO 8601 */
     const char *amount_col;  /**< "amount" (required) */
     int strict;              /**< any reject fails the import, nothing kept */
-    size_t batch_rows;       /**< rows per transaction; 0 = 5000 */
+    size_t batch_rows;       /**< rows per transaction; 0 = 25000 */
     size_t max_record_bytes; /**< 0 = 256 MiB */
     vocx_reject_cb on_reject;
     void *reject_payload;

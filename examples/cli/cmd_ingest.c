@@ -29,7 +29,7 @@ void help_ingest(FILE *out)
             "                         nothing is kept\n"
             "  --rejects FILE         write every rejected row to FILE (CSV:\n"
             "                         source,line,column,reason,message)\n"
-            "  --batch N              rows per transaction (default 5000)\n"
+            "  --batch N              rows per transaction (default 25000)\n"
             "  --redact[=KINDS]       replace personal data in the text before\n"
             "                         it is stored: e-mail addresses, phone\n"
             "                         numbers, card numbers (Luhn-checked) and\n"

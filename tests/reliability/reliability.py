@@ -30,8 +30,18 @@ EXAMPLE_DATA = os.environ.get("VOCX_EXAMPLE_DATA",
 SEED = int(os.environ.get("VOCX_RELIABILITY_SEED", "20260"))
 KEEP = bool(os.environ.get("VOCX_RELIABILITY_KEEP"))
 
-# Rows per ingest transaction (vocx ingest --batch; 5000 is the default).
+# Rows per ingest transaction.  Every ingest here passes it as --batch
+# (see with_batch), so the data sizes below give many batches whatever
+# the default is.
 INGEST_BATCH = 5000
+
+
+def with_batch(args):
+    """An ingest's arguments with --batch INGEST_BATCH unless given."""
+    args = list(args)
+    if args and args[0] == "ingest" and "--batch" not in args:
+        args[1:1] = ["--batch", str(INGEST_BATCH)]
+    return args
 
 
 def _classify_batch():
@@ -90,7 +100,7 @@ def run(db, *args, check=None, timeout=600, preexec_fn=None, fmt=None):
     a = [VOCX, "--db", db, "--quiet"]
     if fmt:
         a += ["--format", fmt]
-    p = subprocess.run(a + list(args), capture_output=True, env=env(),
+    p = subprocess.run(a + with_batch(args), capture_output=True, env=env(),
                        timeout=timeout, preexec_fn=preexec_fn)
     p.stdout = p.stdout.decode("utf-8", "replace")
     p.stderr = p.stderr.decode("utf-8", "replace")
@@ -115,7 +125,7 @@ class Proc:
         self._out = open(self.out_path, "wb")
         self._err = open(self.err_path, "wb")
         self.started = time.monotonic()
-        self.p = subprocess.Popen(a + list(args), stdout=self._out,
+        self.p = subprocess.Popen(a + with_batch(args), stdout=self._out,
                                   stderr=self._err, env=env())
         self.returncode = None
         self.elapsed = None
