@@ -271,11 +271,15 @@ static int add_unmatched(vocx_ranking *rk, const char *id)
     " AND (?5 IS NULL OR c.channel = ?5)"                                      \
     " AND (?6 IS NULL OR cu.segment = ?6)"
 
+/* Driven by comment id (CROSS JOIN keeps comments before their issues):
+ * every lookup then walks its table in order.  Driven by the issue index,
+ * the comment lookups jump all over a database larger than the page
+ * cache (docs/performance.md). */
 static const char SQL_SCAN[] =
     "SELECT ci.issue_id, c.customer_id, cl.churn_cues, cl.positive_cues,"
     " cc.clv, cu.churn_prob, cc.customer_id IS NOT NULL, c.comment_id"
-    " FROM comment_issues ci"
-    " JOIN comments c ON c.comment_id = ci.comment_id"
+    " FROM comments c"
+    " CROSS JOIN comment_issues ci ON ci.comment_id = c.comment_id"
     " JOIN classifications cl ON cl.comment_id = ci.comment_id"
     "  AND cl.ruleset_id = ci.ruleset_id"
     " LEFT JOIN customer_clv cc ON cc.model_id = ?2"
