@@ -266,7 +266,10 @@ typedef ptrdiff_t (*vocx_read_cb)(void *payload, char *buf, size_t cap);
 
 /** Options for ingesting a file of comments.  Initialise with
  *  VOCX_INGEST_OPTIONS_INIT or vocx_ingest_options_init(); NULL column
- *  names mean the defaults shown. */
+ *  names mean the defaults shown.  An optional column left NULL is read
+ *  when the file has it; one the caller names must be in the file (CSV
+ *  header, first JSON object), else VOCX_ECOLUMN -- its values may still
+ *  be empty or null in some rows. */
 typedef struct vocx_ingest_options {
     unsigned int version;     /**< VOCX_INGEST_OPTIONS_VERSION */
     int format;               /**< VOCX_FORMAT_* */
@@ -463,7 +466,8 @@ VOCX_API void vocx_cursor_free(vocx_cursor *cur);
 
 /** Options for vocx_import_customers() / vocx_import_transactions().
  *  NULL column names mean the defaults shown; columns marked optional may
- *  be absent from the file. */
+ *  be absent from the file unless the caller names them (then
+ *  VOCX_ECOLUMN when the file lacks them). */
 typedef struct vocx_import_options {
     unsigned int version;    /**< VOCX_IMPORT_OPTIONS_VERSION */
     int format;              /**< VOCX_FORMAT_* */

@@ -305,7 +305,13 @@ static int ingest(vocx_store *s, const char *path, vx_read_fn read,
         opts->time_col ? opts->time_col : "created_at",
         opts->channel_col ? opts->channel_col : "channel",
         opts->text_col ? opts->text_col : "text"};
-    static const unsigned char required[NCOLS] = {0, 0, 0, 0, 1};
+    /* A column the caller named must be in the file: a misspelt
+     * --time-col is an error, not a file read without timestamps. */
+    const unsigned char required[NCOLS] = {
+        opts->id_col ? VX_COLUMN_NAMED : 0,
+        opts->customer_col ? VX_COLUMN_NAMED : 0,
+        opts->time_col ? VX_COLUMN_NAMED : 0,
+        opts->channel_col ? VX_COLUMN_NAMED : 0, 1};
     comment_ctx ctx = {opts->channel, opts->redact, {NULL, 0, 0}, 0, 0};
     vx_loader l = {"comments", names, required, NCOLS, comment_row, &ctx};
     vx_load_opts lo = {opts->format,         opts->strict,

@@ -285,7 +285,12 @@ static int import(vocx_store *s, const char *path,
             opts->clv_col ? opts->clv_col : "clv",
             opts->churn_col ? opts->churn_col : "churn_probability",
             opts->margin_col ? opts->margin_col : "margin"};
-        static const unsigned char req[CU_NCOLS] = {1, 0, 0, 0, 0};
+        /* optional columns the caller named must be in the file */
+        const unsigned char req[CU_NCOLS] = {
+            1, opts->segment_col ? VX_COLUMN_NAMED : 0,
+            opts->clv_col ? VX_COLUMN_NAMED : 0,
+            opts->churn_col ? VX_COLUMN_NAMED : 0,
+            opts->margin_col ? VX_COLUMN_NAMED : 0};
         vx_loader l = {"customers", names, req, CU_NCOLS, customer_row, NULL};
         return vx_load_path(s, path, &o, &l, stats);
     }
@@ -293,7 +298,8 @@ static int import(vocx_store *s, const char *path,
                                    opts->date_col ? opts->date_col : "date",
                                    opts->amount_col ? opts->amount_col
                                                     : "amount"};
-    static const unsigned char req[TX_NCOLS] = {0, 1, 1, 1};
+    const unsigned char req[TX_NCOLS] = {opts->id_col ? VX_COLUMN_NAMED : 0,
+                                         1, 1, 1};
     vx_loader l = {"transactions", names, req, TX_NCOLS, tx_row, NULL};
     return vx_load_path(s, path, &o, &l, stats);
 }

@@ -720,7 +720,7 @@ static int jsonl_fetch(vx_table *t, vx_row *row, vx_diag *d)
     for (size_t i = 0; i < t->n; i++) {
         int kind = vx_jsonl_value(r, i, &t->val[i], &t->len[i], &t->vcol[i]);
         t->vline[i] = t->vcol[i] ? line : 0;
-        if (kind > VX_JSON_NULL || !t->required[i])
+        if (kind > VX_JSON_NULL || t->required[i] != 1)
             continue;
         char name[128];
         vx_diag_name(name, sizeof name, t->names[i], strlen(t->names[i]));

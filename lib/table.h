@@ -87,10 +87,17 @@ void vx_diag_name(char *out, size_t cap, const char *name, size_t len);
 
 typedef struct vx_table vx_table;
 
+#define VX_COLUMN_NAMED 2 /* see vx_table_spec.required */
+
 typedef struct vx_table_spec {
     const char *const *names;      /* wanted column names */
-    const unsigned char *required; /* required[i] = 1: must exist; may be
-                                      NULL (nothing required) */
+    const unsigned char *required; /* required[i] = 1: must exist, and a
+                                      JSON value must not be missing or
+                                      null; VX_COLUMN_NAMED (2): must be a
+                                      column of the file (CSV header, first
+                                      JSON object), values may be empty or
+                                      null; 0: optional.  May be NULL
+                                      (nothing required) */
     size_t n;
     size_t max_record_bytes; /* 0 = VX_DEFAULT_MAX_RECORD */
 } vx_table_spec;

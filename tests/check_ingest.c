@@ -217,6 +217,30 @@ START_TEST(test_missing_column_and_overrides)
         tu_sql_int(db, "SELECT count(*) FROM comments WHERE source_id = 'x1' "
                        "AND customer_id = '77' AND channel = 'app_review'"),
         1);
+
+    /* An optional column the caller names must be in the file: a typo is
+     * an error naming it, not rows read without timestamps. */
+    o.time_col = "postd";
+    ck_assert_int_eq(vocx_ingest_file(s, csv, &o, &st), VOCX_ECOLUMN);
+    ck_assert_ptr_nonnull(strstr(vocx_store_errmsg(s), "\"postd\""));
+    vocx_store_close(s);
+    tu_rm_db(db);
+    unlink(csv);
+
+    /* ...while its JSON values may still be null or missing in a row. */
+    s = tu_fresh_store(db, sizeof db, "cols2.db");
+    tu_tmppath(csv, sizeof csv, "cols.jsonl");
+    tu_write_str(csv, "{\"id\":\"a\",\"when\":\"2026-01-02\",\"text\":\"x\"}\n"
+                      "{\"id\":\"b\",\"when\":null,\"text\":\"y\"}\n"
+                      "{\"id\":\"c\",\"text\":\"z\"}\n");
+    vocx_ingest_options oj = VOCX_INGEST_OPTIONS_INIT;
+    oj.time_col = "when";
+    ck_assert_int_eq(vocx_ingest_file(s, csv, &oj, &st), VOCX_OK);
+    ck_assert_uint_eq(st.inserted, 3);
+    ck_assert_uint_eq(st.rejected, 0);
+    ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM comments WHERE "
+                                    "created_at IS NULL"),
+                     2);
     vocx_store_close(s);
     tu_rm_db(db);
     unlink(csv);
