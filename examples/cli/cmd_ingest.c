@@ -24,6 +24,8 @@ void help_ingest(FILE *out)
             "  --time-col NAME        timestamp column (default created_at)\n"
             "  --channel-col NAME     channel column (default channel)\n"
             "  --text-col NAME        comment text column (default text)\n"
+            "                         (a column named with these options\n"
+            "                         must be in the file)\n"
             "  --channel NAME         channel for rows that have none\n"
             "  --strict               any rejected row fails the whole ingest;\n"
             "                         nothing is kept\n"
