@@ -160,11 +160,10 @@ typedef struct batch_set {
     int started; /* workers running in threads */
 } batch_set;
 
-/* Split the batch across the workers and start them: in threads when
- * `threaded`, else one after another in the calling thread (then they
- * are done on return).  A thread that cannot be created does its share
- * in join_workers(). */
-static void start_workers(batch_set *b, int nw, int threaded)
+/* Split the batch across the workers and start them in threads; with one
+ * worker it runs in the calling thread and is done on return.  A thread
+ * that cannot be created does its share in join_workers(). */
+static void start_workers(batch_set *b, int nw)
 {
     size_t per = (b->n + (size_t)nw - 1) / (size_t)nw;
     for (int k = 0; k < nw; k++) {
@@ -179,7 +178,7 @@ static void start_workers(batch_set *b, int nw, int threaded)
         w->threaded = 0;
     }
     b->started = 0;
-    if (!threaded && nw == 1) {
+    if (nw == 1) {
         work(&b->ws[0]);
         return;
     }
@@ -460,7 +459,7 @@ int vocx_store_classify(vocx_store *s, const vocx_rules *rules,
         goto fail;
     if (bs[cur].n) {
         after = bs[cur].items[bs[cur].n - 1].comment_id;
-        start_workers(&bs[cur], nw, 0);
+        start_workers(&bs[cur], nw);
         if ((rc = join_workers(s, &bs[cur], nw)))
             goto fail;
     }
@@ -471,9 +470,9 @@ int vocx_store_classify(vocx_store *s, const vocx_rules *rules,
             goto fail;
         if (next->n) {
             after = next->items[next->n - 1].comment_id;
-            /* one thread classifies in the calling thread's place only
-             * when there are no workers to overlap with */
-            start_workers(next, nw, nw > 1);
+            /* with worker threads, they classify the next batch while
+             * this thread stores the current one */
+            start_workers(next, nw);
         }
         int wrc = vx_begin(s);
         if (!wrc)

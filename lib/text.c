@@ -953,8 +953,11 @@ static void drop_placeholders(vx_text *t, const char *orig, size_t len)
                                   memcmp(orig + a, "PHONE", 5) == 0)) ||
                   (b - a == 4 && (memcmp(orig + a, "CARD", 4) == 0 ||
                                   memcmp(orig + a, "IBAN", 4) == 0)));
-        if (!ph)
-            t->tok[out++] = *k;
+        if (ph)
+            continue;
+        if (out != i) /* only after a placeholder: most texts have none */
+            t->tok[out] = *k;
+        out++;
     }
     t->ntok = out;
 }
