@@ -271,50 +271,33 @@ static int add_unmatched(vocx_ranking *rk, const char *id)
     " AND (?5 IS NULL OR c.channel = ?5)"                                      \
     " AND (?6 IS NULL OR cu.segment = ?6)"
 
-/* Driven by comment id (CROSS JOIN keeps comments before their issues):
- * every lookup then walks its table in order.  Driven by the issue index,
- * the comment lookups jump all over a database larger than the page
- * cache (docs/performance.md). */
+/* One ordered pass computes the ranking and every total: each classified
+ * comment that passes the filters, with its issue rows (or one row with a
+ * NULL issue), grouped by customer.  Driven by comment id, every lookup
+ * walks its table in order; the customer's CLV and CRM record come from
+ * two more streams in the same customer order, merged in C rather than
+ * looked up row by row (docs/performance.md). */
 static const char SQL_SCAN[] =
-    "SELECT ci.issue_id, c.customer_id, cl.churn_cues, cl.positive_cues,"
-    " cc.clv, cu.churn_prob, cc.customer_id IS NOT NULL, c.comment_id"
+    "SELECT c.customer_id, c.comment_id, cl.churn_cues, cl.positive_cues,"
+    " ci.issue_id"
     " FROM comments c"
-    " CROSS JOIN comment_issues ci ON ci.comment_id = c.comment_id"
-    " JOIN classifications cl ON cl.comment_id = ci.comment_id"
-    "  AND cl.ruleset_id = ci.ruleset_id"
-    " LEFT JOIN customer_clv cc ON cc.model_id = ?2"
-    "  AND cc.customer_id = c.customer_id"
-    " LEFT JOIN temp.vx_customers cu ON cu.customer_id = c.customer_id"
-    " WHERE ci.ruleset_id = ?1" FILTER_SQL
-    " ORDER BY c.customer_id IS NULL, c.customer_id, c.comment_id";
-
-static const char SQL_TOTALS[] =
-    "SELECT count(*),"
-    " count(*) FILTER (WHERE EXISTS (SELECT 1 FROM comment_issues ci"
-    "   WHERE ci.comment_id = c.comment_id AND ci.ruleset_id = ?1)),"
-    " count(DISTINCT CASE WHEN cc.customer_id IS NOT NULL"
-    "   THEN c.customer_id END),"
-    " count(*) FILTER (WHERE c.customer_id IS NOT NULL"
-    "   AND cc.customer_id IS NULL),"
-    " count(DISTINCT CASE WHEN c.customer_id IS NOT NULL"
-    "   AND cc.customer_id IS NULL THEN c.customer_id END),"
-    " count(*) FILTER (WHERE c.customer_id IS NULL)"
-    " FROM comments c"
-    " JOIN classifications cl ON cl.comment_id = c.comment_id"
+    " CROSS JOIN classifications cl ON cl.comment_id = c.comment_id"
     "  AND cl.ruleset_id = ?1"
-    " LEFT JOIN customer_clv cc ON cc.model_id = ?2"
-    "  AND cc.customer_id = c.customer_id"
-    " LEFT JOIN temp.vx_customers cu ON cu.customer_id = c.customer_id"
-    " WHERE 1" FILTER_SQL;
+    " LEFT JOIN comment_issues ci ON ci.comment_id = c.comment_id"
+    "  AND ci.ruleset_id = ?1"
+    " WHERE (?3 IS NULL OR c.created_at >= ?3)"
+    " AND (?4 IS NULL OR c.created_at < ?4)"
+    " AND (?5 IS NULL OR c.channel = ?5)"
+    " ORDER BY c.customer_id IS NULL, c.customer_id, c.comment_id,"
+    " ci.issue_id";
 
-static const char SQL_CLV_TOTAL[] =
-    "SELECT coalesce(sum(cc.clv), 0) FROM customer_clv cc"
-    " WHERE cc.model_id = ?2 AND cc.customer_id IN ("
-    "  SELECT c.customer_id FROM comments c"
-    "  JOIN classifications cl ON cl.comment_id = c.comment_id"
-    "   AND cl.ruleset_id = ?1"
-    "  LEFT JOIN temp.vx_customers cu ON cu.customer_id = c.customer_id"
-    "  WHERE 1" FILTER_SQL ") AND ?1 IS NOT NULL";
+/* The two customer streams, in the same (BINARY) order as the scan. */
+static const char SQL_CLV_STREAM[] =
+    "SELECT customer_id, clv FROM customer_clv WHERE model_id = ?1"
+    " ORDER BY customer_id";
+static const char SQL_CRM_STREAM[] =
+    "SELECT customer_id, churn_prob, segment FROM temp.vx_customers"
+    " ORDER BY customer_id";
 
 typedef struct filter_vals {
     char since[21], until[21];
@@ -404,145 +387,204 @@ static int close_customer(vocx_ranking *rk, issue_acc **touched,
     return 0;
 }
 
+/* Customer ids compare as SQLite's BINARY collation orders them. */
+static int id_cmp(const unsigned char *a, int na, const unsigned char *b,
+                  int nb)
+{
+    int n = na < nb ? na : nb;
+    int c = n > 0 ? memcmp(a, b, (size_t)n) : 0;
+    return c ? c : (na > nb) - (na < nb);
+}
+
+/* A stream of rows in customer id order, merged with the scan. */
+typedef struct id_stream {
+    sqlite3_stmt *st;
+    int rc; /* SQLITE_ROW while on a row */
+} id_stream;
+
+/* Move the stream to customer `id`, past every row before it: 1 when it
+ * has the customer, 0 when not, -1 on a database error. */
+static int id_seek(id_stream *z, const unsigned char *id, int n)
+{
+    while (z->rc == SQLITE_ROW) {
+        const unsigned char *k = sqlite3_column_text(z->st, 0);
+        if (k) {
+            int c = id_cmp(k, sqlite3_column_bytes(z->st, 0), id, n);
+            if (c == 0)
+                return 1;
+            if (c > 0)
+                return 0;
+        }
+        z->rc = sqlite3_step(z->st);
+    }
+    return z->rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The customer whose rows the scan is in. */
+typedef struct group {
+    char *id;   /* NULL: anonymous comments */
+    int idlen;
+    int active; /* a group has started */
+    int skip;   /* filtered out by segment */
+    int known;  /* has a CLV */
+    int has_cp; /* the CRM has a churn probability */
+    double clv; /* for attribution: 0 when unknown, negative or not finite */
+    double cp;
+} group;
+
+static int start_group(vocx_ranking *rk, group *g, const unsigned char *id,
+                       int n, id_stream *clv, id_stream *crm,
+                       const vocx_rank_options *o)
+{
+    free(g->id);
+    memset(g, 0, sizeof *g);
+    g->active = 1;
+    if (!id) {
+        g->skip = o->segment != NULL; /* no segment without a customer */
+        return 0;
+    }
+    if (!(g->id = malloc((size_t)n + 1)))
+        return VOCX_ENOMEM;
+    memcpy(g->id, id, (size_t)n);
+    g->id[n] = '\0';
+    g->idlen = n;
+    int fc = id_seek(clv, id, n), fr = id_seek(crm, id, n);
+    if (fc < 0 || fr < 0)
+        return VOCX_EIO;
+    if (o->segment) {
+        const char *seg =
+            fr ? (const char *)sqlite3_column_text(crm->st, 2) : NULL;
+        if (!seg || strcmp(seg, o->segment)) {
+            g->skip = 1;
+            return 0;
+        }
+    }
+    if (fr && sqlite3_column_type(crm->st, 1) != SQLITE_NULL) {
+        g->has_cp = 1;
+        g->cp = sqlite3_column_double(crm->st, 1);
+    }
+    vocx_ranking_totals *t = &rk->totals;
+    if (fc) {
+        double v = sqlite3_column_double(clv->st, 1);
+        g->known = 1;
+        g->clv = isfinite(v) && v >= 0 ? v : 0;
+        t->customers++;
+        t->clv_total += v;
+    } else {
+        t->unmatched_customers++;
+        if (add_unmatched(rk, g->id))
+            return VOCX_ENOMEM;
+    }
+    return 0;
+}
+
 static int scan(vocx_store *s, vocx_ranking *rk, int64_t ruleset_id,
                 int64_t model_id, const vocx_rank_options *o,
                 const filter_vals *f, scan_ctx *x)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, SQL_SCAN, -1, &st, NULL) != SQLITE_OK)
-        return vx_fail_db(s, "cannot read classifications");
-    bind_filters(st, ruleset_id, model_id, o, f);
-    issue_acc **touched = calloc(rk->nissues ? rk->nissues : 1, sizeof *touched);
-    if (!touched) {
-        sqlite3_finalize(st);
-        return vx_fail(s, VOCX_ENOMEM, "out of memory");
+    id_stream clv = {NULL, SQLITE_DONE}, crm = {NULL, SQLITE_DONE};
+    issue_acc **touched = NULL;
+    group g = {0};
+    int rc = VOCX_OK, r;
+    if (sqlite3_prepare_v2(s->db, SQL_SCAN, -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, SQL_CLV_STREAM, -1, &clv.st, NULL) !=
+            SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, SQL_CRM_STREAM, -1, &crm.st, NULL) !=
+            SQLITE_OK) {
+        rc = vx_fail_db(s, "cannot read classifications");
+        goto done;
     }
+    sqlite3_bind_int64(st, 1, ruleset_id);
+    if (f->have_since)
+        sqlite3_bind_text(st, 3, f->since, -1, SQLITE_STATIC);
+    if (f->have_until)
+        sqlite3_bind_text(st, 4, f->until, -1, SQLITE_STATIC);
+    if (o->channel)
+        sqlite3_bind_text(st, 5, o->channel, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(clv.st, 1, model_id);
+    clv.rc = sqlite3_step(clv.st);
+    crm.rc = sqlite3_step(crm.st);
+    touched = calloc(rk->nissues ? rk->nissues : 1, sizeof *touched);
+    if (!touched) {
+        rc = vx_fail(s, VOCX_ENOMEM, "out of memory");
+        goto done;
+    }
+    vocx_ranking_totals *t = &rk->totals;
     size_t ntouched = 0;
-    char *cur = NULL; /* current customer id */
-    int cur_null = 1, cur_known = 0, cur_from_cp = 0, rc, err = 0;
-    double cur_clv = 0;
-    int first = 1;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *issue = (const char *)sqlite3_column_text(st, 0);
-        const char *cust = (const char *)sqlite3_column_text(st, 1);
+    int64_t last_comment = 0;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        const unsigned char *cust = sqlite3_column_text(st, 0);
+        int clen = sqlite3_column_bytes(st, 0);
+        int64_t comment_id = sqlite3_column_int64(st, 1);
+        const char *issue = (const char *)sqlite3_column_text(st, 4);
+        int new_group = !g.active || (cust == NULL) != (g.id == NULL) ||
+                        (cust && id_cmp(cust, clen, (const unsigned char *)g.id,
+                                        g.idlen));
+        int new_comment = new_group || comment_id != last_comment;
+        /* Anonymous comments: every issue row is a group of its own. */
+        if (new_group || (!cust && issue)) {
+            if (ntouched && close_customer(rk, touched, ntouched, g.clv,
+                                           g.known, g.id, g.has_cp, x)) {
+                rc = vx_fail(s, VOCX_ENOMEM, "out of memory");
+                goto done;
+            }
+            ntouched = 0;
+        }
+        if (new_group) {
+            int e = start_group(rk, &g, cust, clen, &clv, &crm, o);
+            if (e == VOCX_ENOMEM) {
+                rc = vx_fail(s, VOCX_ENOMEM, "out of memory");
+                goto done;
+            }
+            if (e) {
+                rc = vx_fail_db(s, "cannot read customer values");
+                goto done;
+            }
+        }
+        last_comment = comment_id;
+        if (g.skip)
+            continue;
+        if (new_comment) {
+            t->comments++;
+            t->classified += issue != NULL; /* NULL: a comment without issues */
+            if (!cust)
+                t->anonymous_comments++;
+            else if (!g.known)
+                t->unmatched_comments++;
+        }
+        if (!issue)
+            continue;
         issue_acc *a = find_issue(rk, issue);
         if (!a || !issue_selected(a, o))
             continue;
-        /* Anonymous comments form one-comment groups of their own. */
-        int new_group = first || !cust || cur_null || strcmp(cust, cur);
-        if (new_group) {
-            if (!first && close_customer(rk, touched, ntouched, cur_clv,
-                                         cur_known, cur_null ? NULL : cur,
-                                         cur_from_cp, x)) {
-                err = 1;
-                break;
-            }
-            first = 0;
-            ntouched = 0;
-            free(cur);
-            cur = dupstr(cust);
-            if (cust && !cur) {
-                err = 1;
-                break;
-            }
-            cur_null = cust == NULL;
-            cur_known = sqlite3_column_int(st, 6);
-            cur_clv = cur_known ? sqlite3_column_double(st, 4) : 0;
-            if (!isfinite(cur_clv) || cur_clv < 0)
-                cur_clv = 0;
-        }
-        int has_cp = sqlite3_column_type(st, 5) != SQLITE_NULL;
-        cur_from_cp = has_cp;
-        double r = issue_risk(a, has_cp, sqlite3_column_double(st, 5),
-                              sqlite3_column_int(st, 2),
-                              sqlite3_column_int(st, 3), o);
+        double risk = issue_risk(a, g.has_cp, g.cp, sqlite3_column_int(st, 2),
+                                 sqlite3_column_int(st, 3), o);
         a->row.comments++;
-        if (!cur_known)
+        if (!g.known)
             a->row.unmatched++;
         if (!a->cust_seen) {
             a->cust_seen = 1;
-            a->cust_risk = r;
+            a->cust_risk = risk;
             touched[ntouched++] = a;
-        } else if (r > a->cust_risk) {
-            a->cust_risk = r; /* the strongest statement counts */
+        } else if (risk > a->cust_risk) {
+            a->cust_risk = risk; /* the strongest statement counts */
         }
     }
-    if (!err && !first && rc == SQLITE_DONE &&
-        close_customer(rk, touched, ntouched, cur_clv, cur_known,
-                       cur_null ? NULL : cur, cur_from_cp, x))
-        err = 1;
-    free(cur);
+    if (r != SQLITE_DONE) {
+        rc = vx_fail_db(s, "cannot read classifications");
+        goto done;
+    }
+    if (ntouched && close_customer(rk, touched, ntouched, g.clv, g.known,
+                                   g.id, g.has_cp, x))
+        rc = vx_fail(s, VOCX_ENOMEM, "out of memory");
+done:
+    free(g.id);
     free(touched);
     sqlite3_finalize(st);
-    if (err)
-        return vx_fail(s, VOCX_ENOMEM, "out of memory");
-    if (rc != SQLITE_DONE)
-        return vx_fail_db(s, "cannot read classifications");
-    return VOCX_OK;
-}
-
-static const char SQL_UNMATCHED[] =
-    "SELECT DISTINCT c.customer_id FROM comments c"
-    " JOIN classifications cl ON cl.comment_id = c.comment_id"
-    "  AND cl.ruleset_id = ?1"
-    " LEFT JOIN customer_clv cc ON cc.model_id = ?2"
-    "  AND cc.customer_id = c.customer_id"
-    " LEFT JOIN temp.vx_customers cu ON cu.customer_id = c.customer_id"
-    " WHERE c.customer_id IS NOT NULL AND cc.customer_id IS NULL" FILTER_SQL
-    " ORDER BY 1";
-
-/* The unknown customer ids behind the considered comments (the same set
- * totals.unmatched_customers counts). */
-static int unmatched_ids(vocx_store *s, vocx_ranking *rk, int64_t ruleset_id,
-                         int64_t model_id, const vocx_rank_options *o,
-                         const filter_vals *f)
-{
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, SQL_UNMATCHED, -1, &st, NULL) != SQLITE_OK)
-        return vx_fail_db(s, "cannot list unmatched customers");
-    bind_filters(st, ruleset_id, model_id, o, f);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        if (add_unmatched(rk, (const char *)sqlite3_column_text(st, 0))) {
-            sqlite3_finalize(st);
-            return vx_fail(s, VOCX_ENOMEM, "out of memory");
-        }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return vx_fail_db(s, "cannot list unmatched customers");
-    return VOCX_OK;
-}
-
-static int totals(vocx_store *s, vocx_ranking *rk, int64_t ruleset_id,
-                  int64_t model_id, const vocx_rank_options *o,
-                  const filter_vals *f)
-{
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, SQL_TOTALS, -1, &st, NULL) != SQLITE_OK)
-        return vx_fail_db(s, "cannot count comments");
-    bind_filters(st, ruleset_id, model_id, o, f);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
-        return vx_fail_db(s, "cannot count comments");
-    }
-    vocx_ranking_totals *t = &rk->totals;
-    t->comments = (uint64_t)sqlite3_column_int64(st, 0);
-    t->classified = (uint64_t)sqlite3_column_int64(st, 1);
-    t->customers = (uint64_t)sqlite3_column_int64(st, 2);
-    t->unmatched_comments = (uint64_t)sqlite3_column_int64(st, 3);
-    t->unmatched_customers = (uint64_t)sqlite3_column_int64(st, 4);
-    t->anonymous_comments = (uint64_t)sqlite3_column_int64(st, 5);
-    sqlite3_finalize(st);
-    if (sqlite3_prepare_v2(s->db, SQL_CLV_TOTAL, -1, &st, NULL) != SQLITE_OK)
-        return vx_fail_db(s, "cannot sum CLV");
-    bind_filters(st, ruleset_id, model_id, o, f);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
-        return vx_fail_db(s, "cannot sum CLV");
-    }
-    t->clv_total = sqlite3_column_double(st, 0);
-    sqlite3_finalize(st);
-    return VOCX_OK;
+    sqlite3_finalize(clv.st);
+    sqlite3_finalize(crm.st);
+    return rc;
 }
 
 static int cmp_rows(const void *a, const void *b)
@@ -683,9 +725,7 @@ static int compute(vocx_store *s, const vocx_rank_options *o,
         goto fail;
     if ((rc = resolve(s, o, &ruleset_id, rk->ruleset_hash, &model_id)) ||
         (rc = load_issues(s, rk, ruleset_id)) ||
-        (rc = scan(s, rk, ruleset_id, model_id, o, &f, x)) ||
-        (rc = totals(s, rk, ruleset_id, model_id, o, &f)) ||
-        (rc = unmatched_ids(s, rk, ruleset_id, model_id, o, &f)))
+        (rc = scan(s, rk, ruleset_id, model_id, o, &f, x)))
         goto fail;
     vx_exec(s, "COMMIT");
     rk->rows = malloc((rk->nissues ? rk->nissues : 1) * sizeof *rk->rows);

@@ -363,6 +363,198 @@ START_TEST(test_attribution_never_exceeds_clv_random)
 }
 END_TEST
 
+/* The first column of the first row of `sql` on the store's connection. */
+static double ref_value(vocx_store *s, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    ck_assert_msg(sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK,
+                  "%s: %s", sql, sqlite3_errmsg(s->db));
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    double v = sqlite3_column_double(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* Ranking merges the scan with the CLV and CRM tables in customer id
+ * order: ids that are prefixes of each other, differ in case, sort
+ * differently as text and as numbers, or are not ASCII must still meet
+ * their own CLV and segment.  Every total and count is checked against a
+ * plain SQL join. */
+START_TEST(test_totals_match_sql_joins)
+{
+    static const char *const ids[] = {
+        "",    "a",   "a ",  "ab",       "a\xc3\xa9", "A", "B",
+        "b",   "10",  "9",   "0010",     "z",         "\xe2\x82\xac",
+        "A-1", "a\x7f", "zz", "\xc3\xa9t\xc3\xa9"};
+    enum { NIDS = sizeof ids / sizeof ids[0] };
+    static const char *const segs[] = {"gold", "silver"};
+    static const char *const chans[] = {"email", "chat"};
+    char db[512], sql[4096];
+    for (int round = 0; round < 4; round++) {
+        vocx_store *s = tu_fresh_store(db, sizeof db, "merge.db");
+        exec(s, "BEGIN;"
+                "INSERT INTO rulesets(ruleset_id, hash, loaded_at) VALUES"
+                " (1, 'r', 'now');"
+                "INSERT INTO clv_models(model_id, kind, fitted_at) VALUES"
+                " (1, 'column', 'now'), (2, 'column', 'now');"
+                "INSERT INTO issues VALUES (1, 'i0', 'b', 'l', 'problem',"
+                " 0.5, NULL), (1, 'i1', 'b', 'l', 'praise', 0.1, NULL),"
+                " (1, 'i2', 'b', 'l', 'problem', 0.9, NULL)");
+        for (int i = 0; i < NIDS; i++) {
+            double u = rnd();
+            /* some customers have no CLV, some only one of model 2 */
+            if (u < 0.7) {
+                snprintf(sql, sizeof sql,
+                         "INSERT INTO customer_clv VALUES (1, '%s', %.3f,"
+                         " NULL, NULL, NULL, 'column')",
+                         ids[i], rnd() * 1000);
+                exec(s, sql);
+            } else if (u < 0.85) {
+                snprintf(sql, sizeof sql,
+                         "INSERT INTO customer_clv VALUES (2, '%s', 5, NULL,"
+                         " NULL, NULL, 'column')",
+                         ids[i]);
+                exec(s, sql);
+            }
+            if (rnd() < 0.8) {
+                snprintf(sql, sizeof sql,
+                         "INSERT INTO customers(customer_id, segment,"
+                         " churn_prob) VALUES ('%s', '%s', %s)",
+                         ids[i], segs[rnd() < 0.5],
+                         rnd() < 0.4 ? "0.7" : "NULL");
+                exec(s, sql);
+            }
+        }
+        /* CLV of customers who never wrote */
+        exec(s, "INSERT INTO customer_clv VALUES (1, 'nobody', 77, NULL,"
+                " NULL, NULL, 'column'), (1, 'zzz', 88, NULL, NULL, NULL,"
+                " 'column')");
+        for (int k = 1; k <= 300; k++) {
+            int who = (int)(rnd() * (NIDS + 2)); /* NIDS: anonymous */
+            char cust[32];
+            if (who >= NIDS)
+                snprintf(cust, sizeof cust, "NULL");
+            else
+                snprintf(cust, sizeof cust, "'%s'", ids[who]);
+            snprintf(sql, sizeof sql,
+                     "INSERT INTO comments(comment_id, source_id, customer_id,"
+                     " channel, text, ingested_at) VALUES (%d, 's%d', %s,"
+                     " '%s', 't', 'now')",
+                     k, k, cust, chans[rnd() < 0.5]);
+            exec(s, sql);
+            if (rnd() < 0.1)
+                continue; /* not classified */
+            snprintf(sql, sizeof sql,
+                     "INSERT INTO classifications VALUES (%d, 1, 'now', %d,"
+                     " %d, NULL)",
+                     k, rnd() < 0.2, rnd() < 0.2);
+            exec(s, sql);
+            for (int j = 0; j < 3; j++)
+                if (rnd() < 0.4) {
+                    snprintf(sql, sizeof sql,
+                             "INSERT INTO comment_issues(comment_id,"
+                             " ruleset_id, issue_id) VALUES (%d, 1, 'i%d')",
+                             k, j);
+                    exec(s, sql);
+                }
+        }
+        exec(s, "COMMIT");
+        for (int fi = 0; fi < 3; fi++) {
+            vocx_rank_options o = VOCX_RANK_OPTIONS_INIT;
+            o.clv_model_id = 1; /* not the latest: model 2 is a decoy */
+            const char *cond = "1";
+            if (fi == 1) {
+                o.segment = "gold";
+                cond = "cu.segment = 'gold'";
+            } else if (fi == 2) {
+                o.channel = "chat";
+                cond = "c.channel = 'chat'";
+            }
+            vocx_ranking *rk = NULL;
+            ck_assert_msg(vocx_rank(&rk, s, &o) == VOCX_OK, "%s",
+                          vocx_store_errmsg(s));
+            vocx_ranking_totals t;
+            vocx_ranking_totals_get(rk, &t);
+            /* f: the considered comments, with their customer's CLV */
+            char with[768];
+            snprintf(with, sizeof with,
+                     "WITH f AS (SELECT c.comment_id, c.customer_id AS cid,"
+                     " cc.clv, cc.customer_id IS NOT NULL AS known"
+                     " FROM comments c JOIN classifications cl ON"
+                     " cl.comment_id = c.comment_id AND cl.ruleset_id = 1"
+                     " LEFT JOIN customer_clv cc ON cc.model_id = 1 AND"
+                     " cc.customer_id = c.customer_id"
+                     " LEFT JOIN customers cu ON cu.customer_id ="
+                     " c.customer_id WHERE %s) ",
+                     cond);
+#define REF(q) (snprintf(sql, sizeof sql, "%s%s", with, q), ref_value(s, sql))
+            ck_assert_uint_eq(t.comments, (uint64_t)REF("SELECT count(*) FROM f"));
+            ck_assert_uint_eq(t.classified,
+                              (uint64_t)REF("SELECT count(*) FROM f WHERE EXISTS"
+                                            " (SELECT 1 FROM comment_issues ci"
+                                            " WHERE ci.comment_id ="
+                                            " f.comment_id)"));
+            ck_assert_uint_eq(t.customers,
+                              (uint64_t)REF("SELECT count(DISTINCT cid) FROM f"
+                                            " WHERE known"));
+            ck_assert_uint_eq(t.unmatched_comments,
+                              (uint64_t)REF("SELECT count(*) FROM f WHERE cid"
+                                            " IS NOT NULL AND NOT known"));
+            ck_assert_uint_eq(t.unmatched_customers,
+                              (uint64_t)REF("SELECT count(DISTINCT cid) FROM f"
+                                            " WHERE cid IS NOT NULL AND NOT"
+                                            " known"));
+            ck_assert_uint_eq(t.anonymous_comments,
+                              (uint64_t)REF("SELECT count(*) FROM f WHERE cid"
+                                            " IS NULL"));
+            ck_assert_double_eq_tol(
+                t.clv_total,
+                REF("SELECT coalesce(sum(clv), 0) FROM (SELECT DISTINCT cid,"
+                    " clv FROM f WHERE known)"),
+                1e-6);
+            for (size_t i = 0; i < t.unmatched_customers; i++) {
+                const char *u = vocx_ranking_unmatched(rk, i);
+                ck_assert_ptr_nonnull(u);
+                if (i)
+                    ck_assert_int_lt(strcmp(vocx_ranking_unmatched(rk, i - 1),
+                                            u), 0);
+            }
+            ck_assert_ptr_null(
+                vocx_ranking_unmatched(rk, t.unmatched_customers));
+            for (size_t i = 0; i < vocx_ranking_count(rk); i++) {
+                const vocx_rank_row *r = vocx_ranking_row(rk, i);
+                char q[256];
+                snprintf(q, sizeof q,
+                         ", g AS (SELECT f.* FROM f JOIN comment_issues ci ON"
+                         " ci.comment_id = f.comment_id AND ci.issue_id ="
+                         " '%s')",
+                         r->issue);
+                char w2[2048];
+                snprintf(w2, sizeof w2, "%s%s", with, q);
+                snprintf(sql, sizeof sql, "%s SELECT count(*) FROM g", w2);
+                ck_assert_uint_eq(r->comments, (uint64_t)ref_value(s, sql));
+                snprintf(sql, sizeof sql,
+                         "%s SELECT count(DISTINCT cid) FROM g WHERE known",
+                         w2);
+                ck_assert_uint_eq(r->customers, (uint64_t)ref_value(s, sql));
+                snprintf(sql, sizeof sql,
+                         "%s SELECT count(*) FROM g WHERE NOT known", w2);
+                ck_assert_uint_eq(r->unmatched, (uint64_t)ref_value(s, sql));
+                snprintf(sql, sizeof sql,
+                         "%s SELECT coalesce(sum(clv), 0) FROM (SELECT"
+                         " DISTINCT cid, clv FROM g WHERE known)",
+                         w2);
+                ck_assert_double_eq_tol(r->clv_total, ref_value(s, sql), 1e-6);
+            }
+#undef REF
+            vocx_ranking_free(rk);
+        }
+        vocx_store_close(s);
+        tu_rm_db(db);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("rank");
@@ -374,6 +566,7 @@ int main(void)
     tcase_add_test(tc, test_comment_risk);
     tcase_add_test(tc, test_nothing_to_rank_yet);
     tcase_add_test(tc, test_attribution_never_exceeds_clv_random);
+    tcase_add_test(tc, test_totals_match_sql_joins);
     suite_add_tcase(su, tc);
     return tu_run_suite(su);
 }
