@@ -834,7 +834,7 @@ typedef struct vocx_classify_options {
                                    not only those this rule set has not seen */
     int threads;              /**< worker threads; 0 or 1: the calling
                                    thread only */
-    size_t batch_comments;    /**< comments per transaction; 0 = 2000 */
+    size_t batch_comments;    /**< comments per transaction; 0 = 10000 */
     vocx_progress_cb on_progress; /**< after each committed batch: rows =
                                    comments done, bytes = of total */
     void *progress_payload;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define VX_DEFAULT_CLASSIFY_BATCH 2000
+#define VX_DEFAULT_CLASSIFY_BATCH 10000
 #define VX_CLASSIFY_BATCH_BYTES ((size_t)32 << 20) /* text per batch */
 #define VX_MAX_THREADS 64
 
@@ -157,7 +157,8 @@ typedef struct batch_set {
     item *items;
     size_t n;
     worker *ws;
-    int started; /* workers running in threads */
+    int started;          /* workers running in threads */
+    int64_t data_version; /* PRAGMA data_version before it was read */
 } batch_set;
 
 /* Split the batch across the workers and start them in threads; with one
@@ -269,11 +270,30 @@ static void free_items(item *items, size_t n)
         free(items[i].text);
 }
 
+/* PRAGMA data_version: changes when another connection commits. */
+static int data_version(vocx_store *s, int64_t *v)
+{
+    sqlite3_stmt *st = vx_stmt(s, "PRAGMA data_version");
+    if (!st)
+        return s->errcode;
+    int rc = sqlite3_step(st);
+    *v = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? VOCX_OK
+                            : vx_fail_db(s, "cannot read the data version");
+}
+
 /* Read the next batch of unclassified comments after `after`. */
 static int read_batch(vocx_store *s, int64_t ruleset_id, int64_t after,
-                      size_t max, item *items, size_t *n)
+                      size_t max, batch_set *b)
 {
+    item *items = b->items;
+    size_t *n = &b->n;
     *n = 0;
+    /* before the read: a commit by anyone else after this point shows */
+    int vrc = data_version(s, &b->data_version);
+    if (vrc)
+        return vrc;
     sqlite3_stmt *st = vx_stmt(s, SQL_PENDING);
     if (!st)
         return s->errcode;
@@ -307,22 +327,41 @@ static int read_batch(vocx_store *s, int64_t ruleset_id, int64_t after,
     return VOCX_OK;
 }
 
-static int write_results(vocx_store *s, int64_t ruleset_id, worker *ws,
+/* Store a classification, unless the comment's text is no longer the one
+ * that was classified.  Batches are read and classified without the write
+ * lock; when no other connection has committed since the batch was read
+ * (PRAGMA data_version, checked under the lock), every text is still the
+ * one read and the check per row is skipped.  A comment classified
+ * meanwhile by another process with the same rules keeps that result. */
+static const char SQL_STORE_CHECKED[] =
+    "INSERT INTO classifications(comment_id, ruleset_id, classified_at,"
+    " churn_cues, positive_cues, cues) SELECT ?1, ?2, ?3, ?4, ?5, ?6"
+    " FROM comments WHERE comment_id = ?1 AND text = ?7"
+    " ON CONFLICT DO NOTHING";
+static const char SQL_STORE[] =
+    "INSERT INTO classifications(comment_id, ruleset_id, classified_at,"
+    " churn_cues, positive_cues, cues) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+    " ON CONFLICT DO NOTHING";
+static const char SQL_STORE_ISSUE[] =
+    "INSERT INTO comment_issues(comment_id, ruleset_id, issue_id, rule_line,"
+    " score, spans) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING";
+
+static int write_results(vocx_store *s, int64_t ruleset_id, batch_set *b,
                          int nw, const char *now, vocx_classify_stats *stats)
 {
+    int64_t v;
+    int rc = data_version(s, &v);
+    if (rc)
+        return rc;
+    int checked = v != b->data_version;
+    sqlite3_stmt *st = vx_stmt(s, checked ? SQL_STORE_CHECKED : SQL_STORE);
+    sqlite3_stmt *sti = vx_stmt(s, SQL_STORE_ISSUE);
+    if (!st || !sti)
+        return s->errcode;
     for (int k = 0; k < nw; k++) {
-        worker *w = &ws[k];
+        worker *w = &b->ws[k];
         for (size_t i = w->first; i < w->first + w->count; i++) {
             item *it = &w->items[i];
-            /* Only if the text is still the one classified: it was read
-             * and classified without the write lock. */
-            sqlite3_stmt *st = vx_stmt(
-                s, "INSERT OR REPLACE INTO classifications(comment_id,"
-                   " ruleset_id, classified_at, churn_cues, positive_cues,"
-                   " cues) SELECT ?1, ?2, ?3, ?4, ?5, ?6 FROM comments"
-                   " WHERE comment_id = ?1 AND text = ?7");
-            if (!st)
-                return s->errcode;
             sqlite3_bind_int64(st, 1, it->comment_id);
             sqlite3_bind_int64(st, 2, ruleset_id);
             sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
@@ -331,27 +370,29 @@ static int write_results(vocx_store *s, int64_t ruleset_id, worker *ws,
             const char *cues = w->strs.p + it->cues_off;
             if (strcmp(cues, "[]"))
                 sqlite3_bind_text(st, 6, cues, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 7, it->text, (int)it->len, SQLITE_STATIC);
-            if (sqlite3_step(st) != SQLITE_DONE)
+            else
+                sqlite3_bind_null(st, 6);
+            if (checked)
+                sqlite3_bind_text(st, 7, it->text, (int)it->len,
+                                  SQLITE_STATIC);
+            rc = sqlite3_step(st);
+            sqlite3_reset(st);
+            if (rc != SQLITE_DONE)
                 return vx_fail_db(s, "cannot store a classification");
             if (sqlite3_changes(s->db) == 0)
-                continue; /* changed or deleted meanwhile: the next run */
+                continue; /* changed, deleted or classified meanwhile */
             for (size_t h = 0; h < it->nhits; h++) {
                 const out_hit *o = &w->hits[it->hit_first + h];
-                st = vx_stmt(s, "INSERT OR REPLACE INTO comment_issues("
-                                "comment_id, ruleset_id, issue_id, rule_line,"
-                                " score, spans) VALUES (?1, ?2, ?3, ?4, ?5,"
-                                " ?6)");
-                if (!st)
-                    return s->errcode;
-                sqlite3_bind_int64(st, 1, it->comment_id);
-                sqlite3_bind_int64(st, 2, ruleset_id);
-                sqlite3_bind_text(st, 3, o->issue, -1, SQLITE_STATIC);
-                sqlite3_bind_int(st, 4, (int)o->rule_line);
-                sqlite3_bind_double(st, 5, o->score);
-                sqlite3_bind_text(st, 6, w->strs.p + o->spans_off, -1,
+                sqlite3_bind_int64(sti, 1, it->comment_id);
+                sqlite3_bind_int64(sti, 2, ruleset_id);
+                sqlite3_bind_text(sti, 3, o->issue, -1, SQLITE_STATIC);
+                sqlite3_bind_int(sti, 4, (int)o->rule_line);
+                sqlite3_bind_double(sti, 5, o->score);
+                sqlite3_bind_text(sti, 6, w->strs.p + o->spans_off, -1,
                                   SQLITE_STATIC);
-                if (sqlite3_step(st) != SQLITE_DONE)
+                rc = sqlite3_step(sti);
+                sqlite3_reset(sti);
+                if (rc != SQLITE_DONE)
                     return vx_fail_db(s, "cannot store an issue");
             }
             stats->classified++;
@@ -454,8 +495,7 @@ int vocx_store_classify(vocx_store *s, const vocx_rules *rules,
     /* Batches are read and classified without the write lock, so other
      * writers (ingest, rank recording its run) are not starved while the
      * CPU work runs; the lock is taken only to store the results. */
-    if ((rc = read_batch(s, stats->ruleset_id, after, batch, bs[cur].items,
-                         &bs[cur].n)))
+    if ((rc = read_batch(s, stats->ruleset_id, after, batch, &bs[cur])))
         goto fail;
     if (bs[cur].n) {
         after = bs[cur].items[bs[cur].n - 1].comment_id;
@@ -465,8 +505,7 @@ int vocx_store_classify(vocx_store *s, const vocx_rules *rules,
     }
     while (bs[cur].n) {
         batch_set *b = &bs[cur], *next = &bs[1 - cur];
-        if ((rc = read_batch(s, stats->ruleset_id, after, batch, next->items,
-                             &next->n)))
+        if ((rc = read_batch(s, stats->ruleset_id, after, batch, next)))
             goto fail;
         if (next->n) {
             after = next->items[next->n - 1].comment_id;
@@ -476,7 +515,7 @@ int vocx_store_classify(vocx_store *s, const vocx_rules *rules,
         }
         int wrc = vx_begin(s);
         if (!wrc)
-            wrc = write_results(s, stats->ruleset_id, b->ws, nw, now, stats);
+            wrc = write_results(s, stats->ruleset_id, b, nw, now, stats);
         if (!wrc)
             wrc = vx_commit(s);
         if (next->n && (rc = join_workers(s, next, nw)) && !wrc)

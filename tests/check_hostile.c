@@ -601,6 +601,74 @@ START_TEST(threaded_batches_match_one_thread)
 }
 END_TEST
 
+/* Batches are read and classified without the write lock.  A comment
+ * whose text changes after its batch was read must not get the result of
+ * its old text: here another connection rewrites comment c150 while its
+ * batch is classified (the progress callback runs between batches, when
+ * the next batch is already read). */
+typedef struct rewrite_ctx {
+    const char *db;
+    int calls;
+} rewrite_ctx;
+
+static int rewrite_c150(uint64_t done, uint64_t all, uint64_t total,
+                        void *payload)
+{
+    (void)done, (void)all, (void)total;
+    rewrite_ctx *x = payload;
+    if (x->calls++ == 0) {
+        vocx_store *other = NULL;
+        ck_assert_int_eq(vocx_store_open(&other, x->db, 0), VOCX_OK);
+        vocx_comment c = {"c150", NULL, NULL, NULL, "refund not processed", 0};
+        int what = 0;
+        ck_assert_int_eq(vocx_store_put_comment(other, &c, &what), VOCX_OK);
+        ck_assert_int_eq(what, VOCX_PUT_UPDATED);
+        vocx_store_close(other);
+    }
+    return 0;
+}
+
+START_TEST(text_changed_while_classifying_is_not_stored_stale)
+{
+    static const char issues_of_c150[] =
+        "SELECT group_concat(issue_id) FROM comment_issues i JOIN comments c"
+        " USING (comment_id) WHERE c.source_id = 'c150'";
+    char db[512];
+    vocx_store *s = small_comments_store(db, sizeof db, "rewrite.db");
+    vocx_rules *r = compile_ok(plain_rules, sizeof plain_rules - 1);
+    vocx_classify_options co = VOCX_CLASSIFY_OPTIONS_INIT;
+    vocx_classify_stats cs;
+    rewrite_ctx x = {db, 0};
+    co.batch_comments = 100; /* c150 is in the second batch */
+    co.on_progress = rewrite_c150;
+    co.progress_payload = &x;
+    ck_assert_int_eq(vocx_store_classify(s, r, &co, &cs), VOCX_OK);
+    ck_assert_int_gt(x.calls, 1);
+    ck_assert_uint_eq(cs.classified, 2999); /* c150 left for the next run */
+    ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM classifications k"
+                                    " JOIN comments c USING (comment_id)"
+                                    " WHERE c.source_id = 'c150'"),
+                     0);
+    co.on_progress = NULL;
+    ck_assert_int_eq(vocx_store_classify(s, r, &co, &cs), VOCX_OK);
+    ck_assert_uint_eq(cs.classified, 1);
+    /* the new text's issue, not the old one's ("late, delayed twice") */
+    sqlite3 *h = NULL;
+    ck_assert_int_eq(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL),
+                     SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    ck_assert_int_eq(sqlite3_prepare_v2(h, issues_of_c150, -1, &st, NULL),
+                     SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "refund");
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    vocx_rules_free(r);
+    vocx_store_close(s);
+    tu_rm_db(db);
+}
+END_TEST
+
 /* A 10 MB field: accepted under the default max_record_bytes, and
  * rejected as TOOLONG with file:line (rows after it kept) under 1 MiB. */
 static void ten_megabytes(int jsonl)
@@ -1222,6 +1290,7 @@ static Suite *hostile_suite(void)
     tcase_add_test(c, one_megabyte_comment_in_memory);
     tcase_add_test(c, one_megabyte_comment_ingested_and_classified);
     tcase_add_test(c, threaded_batches_match_one_thread);
+    tcase_add_test(c, text_changed_while_classifying_is_not_stored_stale);
     tcase_add_test(c, ten_megabyte_field_csv);
     tcase_add_test(c, ten_megabyte_field_jsonl);
     tcase_add_test(c, wide_and_deep_records);

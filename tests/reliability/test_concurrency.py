@@ -134,6 +134,9 @@ class RankDuringWritesTest(unittest.TestCase):
         # ROLLBACK) every 50 ms while classify runs, and run a rank.
         db = os.path.join(self.dir, "probe.db")
         rel.copy_db(self.base, db)
+        # enough pending comments for many batches, however fast classify is
+        for f, _ in self.round_files[:2]:
+            rel.run(db, "ingest", f, check=0)
         before = rel.query(db, "SELECT count(*) FROM classifications")[0][0]
         classify = rel.Proc(self.dir, "probe-classify", db, "classify",
                             "--rules", rel.RULES)
