@@ -313,7 +313,11 @@ static int ingest(vocx_store *s, const char *path, vx_read_fn read,
         opts->time_col ? VX_COLUMN_NAMED : 0,
         opts->channel_col ? VX_COLUMN_NAMED : 0, 1};
     comment_ctx ctx = {opts->channel, opts->redact, {NULL, 0, 0}, 0, 0};
-    vx_loader l = {"comments", names, required, NCOLS, comment_row, &ctx};
+    vx_loader l = {"comments",         names,
+                   required,           NCOLS,
+                   comment_row,        &ctx,
+                   "comments",         vx_comment_indexes,
+                   vx_comment_index_count};
     vx_load_opts lo = {opts->format,         opts->strict,
                        opts->batch_rows,     opts->max_record_bytes,
                        opts->on_reject,      opts->reject_payload,

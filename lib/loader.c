@@ -36,12 +36,23 @@ const char *vx_trim(const char *s, size_t len, size_t *out_len)
     return len ? s : NULL;
 }
 
+/* A load defers its table's secondary indexes when the input is expected
+ * to hold at least this many rows, and at least a quarter as many as the
+ * table.  Inserting at random places in an index costs about ten times
+ * what building it sorted costs, once the index outgrows the page cache
+ * (docs/performance.md).  Rows are estimated at VX_DEFER_ROW_BYTES bytes
+ * each, the short end of comment rows, from the size of the file; a stream
+ * of unknown size never defers. */
+#define VX_DEFER_MIN_ROWS 50000
+#define VX_DEFER_ROW_BYTES 100
+
 typedef struct vx_run {
     vocx_store *s;
     const vx_load_opts *o;
     const vx_loader *l;
     const char *source;
     uint64_t total_bytes;
+    int deferred; /* the secondary indexes were dropped by this run */
     vocx_ingest_stats st;
     vocx_ingest_stats committed; /* st as of the last commit */
     char now[21];
@@ -110,6 +121,60 @@ static int batch_end(vx_run *in, const char *status)
     return VOCX_OK;
 }
 
+/* Run `sql`; on failure the error names what was being done to which
+ * index. */
+static int index_exec(vocx_store *s, const char *sql, const char *what,
+                      const char *name)
+{
+    int rc = vx_exec(s, sql);
+    if (rc) {
+        char msg[VX_ERRMSG_MAX];
+        memcpy(msg, s->errmsg, sizeof msg);
+        vx_fail(s, rc, "cannot %s index %s: %s", what, name, msg);
+    }
+    return rc;
+}
+
+/* Build the table's secondary indexes that are missing. */
+static int indexes_build(vx_run *in)
+{
+    int rc = VOCX_OK;
+    for (int i = 0; i < in->l->nindexes && !rc; i++)
+        rc = index_exec(in->s, in->l->indexes[i].create_sql, "build",
+                        in->l->indexes[i].name);
+    return rc;
+}
+
+/* Drop the secondary indexes when this load will be large against the
+ * table (see VX_DEFER_MIN_ROWS). */
+static int indexes_maybe_defer(vx_run *in)
+{
+    uint64_t expect = in->total_bytes / VX_DEFER_ROW_BYTES;
+    if (!in->l->nindexes || expect < VX_DEFER_MIN_ROWS)
+        return VOCX_OK;
+    char sql[128];
+    vx_snprintf(sql, sizeof sql, "SELECT coalesce(max(rowid), 0) FROM %s",
+                in->l->table);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(in->s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return vx_fail_db(in->s, "cannot count the rows");
+    int rc = sqlite3_step(st);
+    uint64_t have = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return vx_fail_db(in->s, "cannot count the rows");
+    if (expect < have / 4)
+        return VOCX_OK;
+    for (int i = 0; i < in->l->nindexes; i++) {
+        vx_snprintf(sql, sizeof sql, "DROP INDEX IF EXISTS %s",
+                    in->l->indexes[i].name);
+        if ((rc = index_exec(in->s, sql, "drop", in->l->indexes[i].name)))
+            return rc;
+    }
+    in->deferred = 1;
+    return VOCX_OK;
+}
+
 /* Record a failed run in its own transaction (best effort: the run's
  * committed batches stay, and the record says how far it got). */
 static void batch_failed(vx_run *in)
@@ -124,7 +189,10 @@ static void batch_failed(vx_run *in)
     in->st = in->committed;
     in->st.rows = keep.rows;
     in->st.rejected = keep.rejected;
-    if (vx_begin(in->s) == VOCX_OK && batch_end(in, "failed") == VOCX_OK)
+    /* indexes the run dropped are built again over what it kept */
+    if (vx_begin(in->s) == VOCX_OK &&
+        (!in->deferred || indexes_build(in) == VOCX_OK) &&
+        batch_end(in, "failed") == VOCX_OK)
         vx_commit(in->s);
     vx_rollback(in->s);
     in->st = keep;
@@ -173,7 +241,8 @@ static int run(vx_run *in, vx_read_fn read, void *ctx)
     size_t in_batch = 0;
     vx_now_iso(in->now);
 
-    if ((rc = vx_begin(s)) || (rc = batch_start(in, vx_table_format_name(t))))
+    if ((rc = vx_begin(s)) || (rc = batch_start(in, vx_table_format_name(t))) ||
+        (rc = indexes_build(in)) || (rc = indexes_maybe_defer(in)))
         goto fail;
     /* Commit the batch record at once so a killed run is visible; strict
      * mode keeps everything in one transaction instead. */
@@ -243,7 +312,8 @@ static int run(vx_run *in, vx_read_fn read, void *ctx)
                      (unsigned long long)in->st.rows);
         goto fail;
     }
-    if ((rc = batch_end(in, "done")) || (rc = vx_commit(s)))
+    if ((in->deferred && (rc = indexes_build(in))) ||
+        (rc = batch_end(in, "done")) || (rc = vx_commit(s)))
         goto fail;
     in->st.batches++;
     rc = progress(in, t);

@@ -7,6 +7,7 @@
 #ifndef VX_LOADER_H
 #define VX_LOADER_H
 
+#include "schema.h"
 #include "table.h"
 #include "vocx_internal.h"
 
@@ -36,6 +37,13 @@ typedef struct vx_loader {
     size_t ncols;
     vx_row_fn row;
     void *ctx;
+    /* The table's secondary indexes: a load much larger than the table
+     * drops them and builds them again at its end (sorted, far cheaper
+     * than inserting at random places); every load first rebuilds any a
+     * killed load left missing. */
+    const char *table;
+    const vx_index_def *indexes;
+    int nindexes;
 } vx_loader;
 
 /* Load from `path` ("-" or NULL: stdin). */

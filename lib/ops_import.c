@@ -291,7 +291,8 @@ static int import(vocx_store *s, const char *path,
             opts->clv_col ? VX_COLUMN_NAMED : 0,
             opts->churn_col ? VX_COLUMN_NAMED : 0,
             opts->margin_col ? VX_COLUMN_NAMED : 0};
-        vx_loader l = {"customers", names, req, CU_NCOLS, customer_row, NULL};
+        vx_loader l = {"customers", names, req, CU_NCOLS, customer_row, NULL,
+                       "customers", NULL,  0};
         return vx_load_path(s, path, &o, &l, stats);
     }
     const char *names[TX_NCOLS] = {opts->id_col ? opts->id_col : "id", cust,
@@ -300,7 +301,11 @@ static int import(vocx_store *s, const char *path,
                                                     : "amount"};
     const unsigned char req[TX_NCOLS] = {opts->id_col ? VX_COLUMN_NAMED : 0,
                                          1, 1, 1};
-    vx_loader l = {"transactions", names, req, TX_NCOLS, tx_row, NULL};
+    vx_loader l = {"transactions",       names,
+                   req,                  TX_NCOLS,
+                   tx_row,               NULL,
+                   "transactions",       vx_transaction_indexes,
+                   vx_transaction_index_count};
     return vx_load_path(s, path, &o, &l, stats);
 }
 

@@ -140,3 +140,20 @@ const int vx_migration_count = (int)(sizeof vx_migrations / sizeof vx_migrations
 _Static_assert(sizeof vx_migrations / sizeof vx_migrations[0] ==
                    VOCX_SCHEMA_VERSION,
                "VOCX_SCHEMA_VERSION must equal the number of migrations");
+
+const vx_index_def vx_comment_indexes[] = {
+    {"comments_customer",
+     "CREATE INDEX IF NOT EXISTS comments_customer ON comments(customer_id)"},
+    {"comments_created",
+     "CREATE INDEX IF NOT EXISTS comments_created ON comments(created_at)"},
+};
+const int vx_comment_index_count =
+    (int)(sizeof vx_comment_indexes / sizeof vx_comment_indexes[0]);
+
+const vx_index_def vx_transaction_indexes[] = {
+    {"transactions_customer",
+     "CREATE INDEX IF NOT EXISTS transactions_customer ON"
+     " transactions(customer_id, txn_date)"},
+};
+const int vx_transaction_index_count =
+    (int)(sizeof vx_transaction_indexes / sizeof vx_transaction_indexes[0]);

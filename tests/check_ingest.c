@@ -561,6 +561,113 @@ START_TEST(test_bad_arguments)
 }
 END_TEST
 
+/* Whether the store at `db` has index `name` (a separate connection). */
+static int has_index(const char *db, const char *name)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND"
+             " name = '%s'",
+             name);
+    return (int)tu_sql_int(db, sql);
+}
+
+typedef struct index_probe {
+    const char *db;
+    int calls, missing; /* progress calls; calls that saw no index */
+    int stop_after;     /* cancel at this call (0: never) */
+} index_probe;
+
+static int probe_indexes(uint64_t rows, uint64_t done, uint64_t total,
+                         void *payload)
+{
+    (void)rows, (void)done, (void)total;
+    index_probe *p = payload;
+    p->calls++;
+    if (!has_index(p->db, "comments_customer") ||
+        !has_index(p->db, "comments_created"))
+        p->missing++;
+    return p->stop_after && p->calls >= p->stop_after;
+}
+
+/* A file of `rows` comments with ~130-byte rows. */
+static void write_comment_file(const char *path, int rows, int first)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "id,customer_id,created_at,text\n");
+    for (int i = first; i < first + rows; i++)
+        fprintf(f,
+                "row-%07d,cust-%d,2026-%02d-%02dT10:00:00Z,\"comment %d: the"
+                " parcel came late and the refund never arrived\"\n",
+                i, (i * 7919) % 5003, 1 + i % 12, 1 + i % 28, i);
+    fclose(f);
+}
+
+/* A load far larger than the table drops the table's secondary indexes
+ * and builds them at its end; a small one keeps them; a cancelled one
+ * builds them over what it kept; a missing index is rebuilt by the next
+ * load.  The indexes answer the same as the table does. */
+START_TEST(test_large_load_defers_indexes)
+{
+    char db[512], big[512], small[512];
+    vocx_store *s = tu_fresh_store(db, sizeof db, "defer.db");
+    tu_tmppath(big, sizeof big, "defer-big.csv");
+    tu_tmppath(small, sizeof small, "defer-small.csv");
+    write_comment_file(big, 60000, 0); /* ~7.8 MB: over 50,000 x 100 B */
+    write_comment_file(small, 3000, 100000);
+    vocx_ingest_options o = VOCX_INGEST_OPTIONS_INIT;
+    o.batch_rows = 10000;
+    o.on_progress = probe_indexes;
+    vocx_ingest_stats st;
+
+    /* large, cancelled after two batches */
+    index_probe p = {db, 0, 0, 2};
+    o.progress_payload = &p;
+    ck_assert_int_eq(vocx_ingest_file(s, big, &o, &st), VOCX_ECANCEL);
+    ck_assert_int_eq(p.missing, 2);
+    ck_assert(has_index(db, "comments_customer"));
+    ck_assert(has_index(db, "comments_created"));
+    ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM comments"), 20000);
+
+    /* large, to the end: deferred again (60,000 rows against 20,000) */
+    p = (index_probe){db, 0, 0, 0};
+    ck_assert_int_eq(vocx_ingest_file(s, big, &o, &st), VOCX_OK);
+    ck_assert_uint_eq(st.inserted, 40000);
+    ck_assert_int_ge(p.calls, 6);
+    ck_assert_int_ge(p.missing, p.calls - 1); /* all but the last, built */
+    ck_assert(has_index(db, "comments_customer"));
+    ck_assert(has_index(db, "comments_created"));
+
+    /* small against the table: the indexes stay */
+    p = (index_probe){db, 0, 0, 0};
+    ck_assert_int_eq(vocx_ingest_file(s, small, &o, &st), VOCX_OK);
+    ck_assert_uint_eq(st.inserted, 3000);
+    ck_assert_int_eq(p.missing, 0);
+
+    /* an index lost (a killed load) comes back with the next load */
+    ck_assert_int_eq(vx_exec(s, "DROP INDEX comments_created"), VOCX_OK);
+    p = (index_probe){db, 0, 0, 0};
+    ck_assert_int_eq(vocx_ingest_file(s, small, &o, &st), VOCX_OK);
+    ck_assert_uint_eq(st.unchanged, 3000);
+    ck_assert(has_index(db, "comments_created"));
+    ck_assert_int_eq(p.missing, 0);
+
+    vocx_store_close(s);
+    ck_assert(tu_integrity_ok(db));
+    /* the index agrees with the table */
+    ck_assert_int_eq(
+        tu_sql_int(db, "SELECT count(*) FROM comments INDEXED BY"
+                       " comments_customer WHERE customer_id = 'cust-42'"),
+        tu_sql_int(db, "SELECT count(*) FROM comments NOT INDEXED WHERE"
+                       " customer_id = 'cust-42'"));
+    ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM comments"), 63000);
+    tu_rm_db(db);
+    remove(big);
+    remove(small);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("ingest");
@@ -576,6 +683,7 @@ int main(void)
     tcase_add_test(tc, test_ten_megabyte_comment_intact);
     tcase_add_test(tc, test_memory_does_not_grow_with_input);
     tcase_add_test(tc, test_bad_arguments);
+    tcase_add_test(tc, test_large_load_defers_indexes);
     suite_add_tcase(su, tc);
     return tu_run_suite(su);
 }
