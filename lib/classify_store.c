@@ -2,6 +2,7 @@
  * and store results with the rule set that produced them. */
 #include "vocx_internal.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,49 +35,18 @@ static void buf_reserve(vx_buf *b, size_t more)
     b->cap = cap;
 }
 
-static void buf_printf(vx_buf *b, const char *fmt, ...) VX_PRINTF(2, 3);
-static void buf_printf(vx_buf *b, const char *fmt, ...)
-{
-    va_list ap;
-    buf_reserve(b, 64);
-    if (b->oom)
-        return;
-    va_start(ap, fmt);
-    int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        b->oom = 1;
-        return;
-    }
-    if ((size_t)n >= b->cap - b->len) {
-        buf_reserve(b, (size_t)n);
-        if (b->oom)
-            return;
-        va_start(ap, fmt);
-        vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-        va_end(ap);
-    }
-    b->len += (size_t)n;
-}
-
 /* One comment of a batch, in and out. */
 typedef struct item {
     int64_t comment_id;
     char *text;
     size_t len;
     /* results, offsets into the worker's buffers */
-    size_t hit_first, nhits;
+    size_t nhits;
     int churn, positive;
-    size_t cues_off; /* NUL-terminated JSON in strs */
+    size_t issues_off; /* NUL-terminated JSON in strs, when nhits */
+    size_t cues_off;   /* NUL-terminated JSON in strs */
     size_t nwarn;
 } item;
-
-typedef struct out_hit {
-    const char *issue; /* owned by the rules */
-    uint32_t rule_line;
-    double score;
-    size_t spans_off;
-} out_hit;
 
 typedef struct worker {
     const vocx_rules *rules;
@@ -84,19 +54,90 @@ typedef struct worker {
     item *items;
     size_t first, count;
     vx_buf strs;
-    out_hit *hits;
-    size_t nhits, caphits;
     int rc;
     pthread_t th;
     int threaded; /* th is a running thread to join */
 } worker;
 
-static void spans_json(vx_buf *b, const vocx_span *sp, size_t n)
+static void buf_put(vx_buf *b, const char *p, size_t n)
 {
-    buf_printf(b, "[");
-    for (size_t i = 0; i < n; i++)
-        buf_printf(b, "%s[%zu,%zu]", i ? "," : "", sp[i].start, sp[i].end);
-    buf_printf(b, "]");
+    buf_reserve(b, n);
+    if (b->oom)
+        return;
+    memcpy(b->p + b->len, p, n);
+    b->len += n;
+}
+
+/* Decimal digits without printf: this runs for every span stored. */
+static void buf_uint(vx_buf *b, uint64_t v)
+{
+    char d[20];
+    size_t n = 0;
+    do
+        d[sizeof d - ++n] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    buf_put(b, d + sizeof d - n, n);
+}
+
+/* A JSON number that reads back as a REAL (1 -> 1.0). */
+static void buf_real(vx_buf *b, double v)
+{
+    if (v == 1.0) {
+        buf_put(b, "1.0", 3);
+        return;
+    }
+    char t[40];
+    int n = snprintf(t, sizeof t, "%.17g", isfinite(v) ? v : 0.0);
+    if (n < 0 || (size_t)n >= sizeof t - 2)
+        n = snprintf(t, sizeof t, "0.0");
+    else if (!strpbrk(t, ".e"))
+        t[n++] = '.', t[n++] = '0';
+    buf_put(b, t, (size_t)n);
+}
+
+static int cmp_hit_issue(const void *a, const void *b)
+{
+    const vocx_hit *x = *(const vocx_hit *const *)a;
+    const vocx_hit *y = *(const vocx_hit *const *)b;
+    return strcmp(x->issue->id, y->issue->id);
+}
+
+/* The comment's issues as stored in classifications.issues (docs/schema.md):
+ * [{"issue":ID,"line":N,"score":X,"spans":[[a,b],...]},...] by issue id.
+ * Issue ids are [a-z0-9_.-] (rules_parse.c), so they need no escaping. */
+static int issues_json(worker *w, const vocx_result *res)
+{
+    const vocx_hit *one[64], **hp = one;
+    if (res->nhits > sizeof one / sizeof one[0] &&
+        !(hp = malloc(res->nhits * sizeof *hp)))
+        return VOCX_ENOMEM;
+    for (size_t i = 0; i < res->nhits; i++)
+        hp[i] = &res->hits[i];
+    qsort(hp, res->nhits, sizeof *hp, cmp_hit_issue);
+    vx_buf *b = &w->strs;
+    buf_put(b, "[", 1);
+    for (size_t i = 0; i < res->nhits; i++) {
+        const vocx_hit *h = hp[i];
+        buf_put(b, i ? ",{\"issue\":\"" : "{\"issue\":\"", i ? 11 : 10);
+        buf_put(b, h->issue->id, strlen(h->issue->id));
+        buf_put(b, "\",\"line\":", 9);
+        buf_uint(b, h->rule_line);
+        buf_put(b, ",\"score\":", 9);
+        buf_real(b, h->score);
+        buf_put(b, ",\"spans\":[", 10);
+        for (size_t k = 0; k < h->nspans; k++) {
+            buf_put(b, k ? ",[" : "[", k ? 2 : 1);
+            buf_uint(b, h->spans[k].start);
+            buf_put(b, ",", 1);
+            buf_uint(b, h->spans[k].end);
+            buf_put(b, "]", 1);
+        }
+        buf_put(b, "]}", 2);
+    }
+    buf_put(b, "]", 2); /* with the NUL */
+    if (hp != one)
+        free(hp);
+    return VOCX_OK;
 }
 
 static int classify_one(worker *w, item *it)
@@ -105,41 +146,31 @@ static int classify_one(worker *w, item *it)
     int rc = vocx_classify(w->rules, w->scratch, it->text, it->len, 0, &res);
     if (rc)
         return rc;
-    it->hit_first = w->nhits;
     it->nhits = res->nhits;
     it->churn = (int)res->churn_cues;
     it->positive = (int)res->positive_cues;
     it->nwarn = res->nwarnings;
-    if (w->nhits + res->nhits > w->caphits) {
-        size_t cap = w->caphits ? w->caphits : 256;
-        while (cap < w->nhits + res->nhits)
-            cap *= 2;
-        out_hit *n = realloc(w->hits, cap * sizeof *n);
-        if (!n)
-            return VOCX_ENOMEM;
-        w->hits = n;
-        w->caphits = cap;
-    }
-    for (size_t i = 0; i < res->nhits; i++) {
-        const vocx_hit *h = &res->hits[i];
-        out_hit *o = &w->hits[w->nhits++];
-        o->issue = h->issue->id;
-        o->rule_line = h->rule_line;
-        o->score = h->score;
-        o->spans_off = w->strs.len;
-        spans_json(&w->strs, h->spans, h->nspans);
-        buf_printf(&w->strs, "%c", '\0');
-    }
+    it->issues_off = w->strs.len;
+    if (res->nhits && (rc = issues_json(w, res)))
+        return rc;
     it->cues_off = w->strs.len;
-    buf_printf(&w->strs, "[");
+    buf_put(&w->strs, "[", 1);
     for (size_t i = 0; i < res->ncues; i++) {
         const vocx_cue *c = &res->cues[i];
-        buf_printf(&w->strs, "%s{\"kind\":\"%s\",\"line\":%u,\"span\":[%zu,%zu]}",
-                   i ? "," : "",
-                   c->kind == VOCX_CUE_CHURN ? "churn" : "positive",
-                   c->rule_line, c->span.start, c->span.end);
+        buf_put(&w->strs, i ? ",{\"kind\":\"" : "{\"kind\":\"", i ? 10 : 9);
+        if (c->kind == VOCX_CUE_CHURN)
+            buf_put(&w->strs, "churn", 5);
+        else
+            buf_put(&w->strs, "positive", 8);
+        buf_put(&w->strs, "\",\"line\":", 9);
+        buf_uint(&w->strs, c->rule_line);
+        buf_put(&w->strs, ",\"span\":[", 9);
+        buf_uint(&w->strs, c->span.start);
+        buf_put(&w->strs, ",", 1);
+        buf_uint(&w->strs, c->span.end);
+        buf_put(&w->strs, "]}", 2);
     }
-    buf_printf(&w->strs, "]%c", '\0');
+    buf_put(&w->strs, "]", 2); /* with the NUL */
     return w->strs.oom ? VOCX_ENOMEM : VOCX_OK;
 }
 
@@ -174,7 +205,6 @@ static void start_workers(batch_set *b, int nw)
         w->count = w->first >= b->n ? 0
                    : (b->n - w->first < per ? b->n - w->first : per);
         w->strs.len = 0;
-        w->nhits = 0;
         w->rc = 0;
         w->threaded = 0;
     }
@@ -335,16 +365,13 @@ static int read_batch(vocx_store *s, int64_t ruleset_id, int64_t after,
  * meanwhile by another process with the same rules keeps that result. */
 static const char SQL_STORE_CHECKED[] =
     "INSERT INTO classifications(comment_id, ruleset_id, classified_at,"
-    " churn_cues, positive_cues, cues) SELECT ?1, ?2, ?3, ?4, ?5, ?6"
-    " FROM comments WHERE comment_id = ?1 AND text = ?7"
+    " churn_cues, positive_cues, cues, issues) SELECT ?1, ?2, ?3, ?4, ?5, ?6,"
+    " ?8 FROM comments WHERE comment_id = ?1 AND text = ?7"
     " ON CONFLICT DO NOTHING";
 static const char SQL_STORE[] =
     "INSERT INTO classifications(comment_id, ruleset_id, classified_at,"
-    " churn_cues, positive_cues, cues) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-    " ON CONFLICT DO NOTHING";
-static const char SQL_STORE_ISSUE[] =
-    "INSERT INTO comment_issues(comment_id, ruleset_id, issue_id, rule_line,"
-    " score, spans) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING";
+    " churn_cues, positive_cues, cues, issues) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+    " ?8) ON CONFLICT DO NOTHING";
 
 static int write_results(vocx_store *s, int64_t ruleset_id, batch_set *b,
                          int nw, const char *now, vocx_classify_stats *stats)
@@ -355,8 +382,7 @@ static int write_results(vocx_store *s, int64_t ruleset_id, batch_set *b,
         return rc;
     int checked = v != b->data_version;
     sqlite3_stmt *st = vx_stmt(s, checked ? SQL_STORE_CHECKED : SQL_STORE);
-    sqlite3_stmt *sti = vx_stmt(s, SQL_STORE_ISSUE);
-    if (!st || !sti)
+    if (!st)
         return s->errcode;
     for (int k = 0; k < nw; k++) {
         worker *w = &b->ws[k];
@@ -375,26 +401,17 @@ static int write_results(vocx_store *s, int64_t ruleset_id, batch_set *b,
             if (checked)
                 sqlite3_bind_text(st, 7, it->text, (int)it->len,
                                   SQLITE_STATIC);
+            if (it->nhits)
+                sqlite3_bind_text(st, 8, w->strs.p + it->issues_off, -1,
+                                  SQLITE_STATIC);
+            else
+                sqlite3_bind_null(st, 8);
             rc = sqlite3_step(st);
             sqlite3_reset(st);
             if (rc != SQLITE_DONE)
                 return vx_fail_db(s, "cannot store a classification");
             if (sqlite3_changes(s->db) == 0)
                 continue; /* changed, deleted or classified meanwhile */
-            for (size_t h = 0; h < it->nhits; h++) {
-                const out_hit *o = &w->hits[it->hit_first + h];
-                sqlite3_bind_int64(sti, 1, it->comment_id);
-                sqlite3_bind_int64(sti, 2, ruleset_id);
-                sqlite3_bind_text(sti, 3, o->issue, -1, SQLITE_STATIC);
-                sqlite3_bind_int(sti, 4, (int)o->rule_line);
-                sqlite3_bind_double(sti, 5, o->score);
-                sqlite3_bind_text(sti, 6, w->strs.p + o->spans_off, -1,
-                                  SQLITE_STATIC);
-                rc = sqlite3_step(sti);
-                sqlite3_reset(sti);
-                if (rc != SQLITE_DONE)
-                    return vx_fail_db(s, "cannot store an issue");
-            }
             stats->classified++;
             stats->hits += it->nhits;
             stats->with_issues += it->nhits > 0;
@@ -547,7 +564,6 @@ done:
             if (b == 0)
                 vocx_scratch_free(bs[b].ws[k].scratch);
             free(bs[b].ws[k].strs.p);
-            free(bs[b].ws[k].hits);
         }
         free(bs[b].ws);
     }

@@ -2,6 +2,7 @@
  * customer's value twice.  The risk model is documented in
  * docs/ranking.md. */
 #include "iso8601.h"
+#include "issues_json.h"
 #include "vocx_internal.h"
 
 #include <math.h>
@@ -272,24 +273,21 @@ static int add_unmatched(vocx_ranking *rk, const char *id)
     " AND (?6 IS NULL OR cu.segment = ?6)"
 
 /* One ordered pass computes the ranking and every total: each classified
- * comment that passes the filters, with its issue rows (or one row with a
- * NULL issue), grouped by customer.  Driven by comment id, every lookup
- * walks its table in order; the customer's CLV and CRM record come from
- * two more streams in the same customer order, merged in C rather than
- * looked up row by row (docs/performance.md). */
+ * comment that passes the filters, with its issues, grouped by customer.
+ * Driven by comment id, the classification lookups walk their table in
+ * order; the customer's CLV and CRM record come from two more streams in
+ * the same customer order, merged in C rather than looked up row by row
+ * (docs/performance.md). */
 static const char SQL_SCAN[] =
     "SELECT c.customer_id, c.comment_id, cl.churn_cues, cl.positive_cues,"
-    " ci.issue_id"
+    " cl.issues"
     " FROM comments c"
     " CROSS JOIN classifications cl ON cl.comment_id = c.comment_id"
     "  AND cl.ruleset_id = ?1"
-    " LEFT JOIN comment_issues ci ON ci.comment_id = c.comment_id"
-    "  AND ci.ruleset_id = ?1"
     " WHERE (?3 IS NULL OR c.created_at >= ?3)"
     " AND (?4 IS NULL OR c.created_at < ?4)"
     " AND (?5 IS NULL OR c.channel = ?5)"
-    " ORDER BY c.customer_id IS NULL, c.customer_id, c.comment_id,"
-    " ci.issue_id";
+    " ORDER BY c.customer_id IS NULL, c.customer_id, c.comment_id";
 
 /* The two customer streams, in the same (BINARY) order as the scan. */
 static const char SQL_CLV_STREAM[] =
@@ -512,26 +510,20 @@ static int scan(vocx_store *s, vocx_ranking *rk, int64_t ruleset_id,
     }
     vocx_ranking_totals *t = &rk->totals;
     size_t ntouched = 0;
-    int64_t last_comment = 0;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         const unsigned char *cust = sqlite3_column_text(st, 0);
         int clen = sqlite3_column_bytes(st, 0);
         int64_t comment_id = sqlite3_column_int64(st, 1);
-        const char *issue = (const char *)sqlite3_column_text(st, 4);
         int new_group = !g.active || (cust == NULL) != (g.id == NULL) ||
                         (cust && id_cmp(cust, clen, (const unsigned char *)g.id,
                                         g.idlen));
-        int new_comment = new_group || comment_id != last_comment;
-        /* Anonymous comments: every issue row is a group of its own. */
-        if (new_group || (!cust && issue)) {
+        if (new_group) {
             if (ntouched && close_customer(rk, touched, ntouched, g.clv,
                                            g.known, g.id, g.has_cp, x)) {
                 rc = vx_fail(s, VOCX_ENOMEM, "out of memory");
                 goto done;
             }
             ntouched = 0;
-        }
-        if (new_group) {
             int e = start_group(rk, &g, cust, clen, &clv, &crm, o);
             if (e == VOCX_ENOMEM) {
                 rc = vx_fail(s, VOCX_ENOMEM, "out of memory");
@@ -542,33 +534,55 @@ static int scan(vocx_store *s, vocx_ranking *rk, int64_t ruleset_id,
                 goto done;
             }
         }
-        last_comment = comment_id;
         if (g.skip)
             continue;
-        if (new_comment) {
-            t->comments++;
-            t->classified += issue != NULL; /* NULL: a comment without issues */
-            if (!cust)
-                t->anonymous_comments++;
-            else if (!g.known)
-                t->unmatched_comments++;
+        t->comments++;
+        if (!cust)
+            t->anonymous_comments++;
+        else if (!g.known)
+            t->unmatched_comments++;
+        const char *json = (const char *)sqlite3_column_text(st, 4);
+        if (!json)
+            continue;
+        vx_issue_iter it;
+        vx_issue_iter_init(&it, json, (size_t)sqlite3_column_bytes(st, 4));
+        char issue[VX_ISSUE_ID_MAX + 1];
+        int n = 0, more;
+        while ((more = vx_issue_next(&it, issue)) == 1) {
+            if (n++ == 0)
+                t->classified++; /* raised at least one issue */
+            issue_acc *a = find_issue(rk, issue);
+            if (!a || !issue_selected(a, o))
+                continue;
+            /* Anonymous comments: every issue is a group of its own. */
+            if (!cust && ntouched) {
+                if (close_customer(rk, touched, ntouched, g.clv, g.known,
+                                   NULL, g.has_cp, x)) {
+                    rc = vx_fail(s, VOCX_ENOMEM, "out of memory");
+                    goto done;
+                }
+                ntouched = 0;
+            }
+            double risk = issue_risk(a, g.has_cp, g.cp,
+                                     sqlite3_column_int(st, 2),
+                                     sqlite3_column_int(st, 3), o);
+            a->row.comments++;
+            if (!g.known)
+                a->row.unmatched++;
+            if (!a->cust_seen) {
+                a->cust_seen = 1;
+                a->cust_risk = risk;
+                touched[ntouched++] = a;
+            } else if (risk > a->cust_risk) {
+                a->cust_risk = risk; /* the strongest statement counts */
+            }
         }
-        if (!issue)
-            continue;
-        issue_acc *a = find_issue(rk, issue);
-        if (!a || !issue_selected(a, o))
-            continue;
-        double risk = issue_risk(a, g.has_cp, g.cp, sqlite3_column_int(st, 2),
-                                 sqlite3_column_int(st, 3), o);
-        a->row.comments++;
-        if (!g.known)
-            a->row.unmatched++;
-        if (!a->cust_seen) {
-            a->cust_seen = 1;
-            a->cust_risk = risk;
-            touched[ntouched++] = a;
-        } else if (risk > a->cust_risk) {
-            a->cust_risk = risk; /* the strongest statement counts */
+        if (more < 0) {
+            rc = vx_fail(s, VOCX_EDB,
+                         "classification of comment %lld: its issues are not "
+                         "a JSON array of objects",
+                         (long long)comment_id);
+            goto done;
         }
     }
     if (r != SQLITE_DONE) {
@@ -828,18 +842,21 @@ static int cmp_ev(const void *a, const void *b)
     return x->comment_id < y->comment_id ? -1 : x->comment_id > y->comment_id;
 }
 
+/* The comments behind one issue: classifications holding it, found by
+ * its quoted id in the JSON (cheap), then confirmed element by element. */
 static const char SQL_EVIDENCE[] =
     "SELECT c.customer_id, cc.source, c.source_id, c.created_at, c.channel,"
-    " c.text, ci.spans, ci.rule_line, cl.churn_cues, cl.positive_cues,"
+    " c.text, json_extract(j.value, '$.spans'),"
+    " json_extract(j.value, '$.line'), cl.churn_cues, cl.positive_cues,"
     " c.comment_id"
-    " FROM comment_issues ci"
-    " JOIN comments c ON c.comment_id = ci.comment_id"
-    " JOIN classifications cl ON cl.comment_id = ci.comment_id"
-    "  AND cl.ruleset_id = ci.ruleset_id"
+    " FROM classifications cl"
+    " JOIN comments c ON c.comment_id = cl.comment_id"
+    " JOIN json_each(cl.issues) j"
     " LEFT JOIN customer_clv cc ON cc.model_id = ?2"
     "  AND cc.customer_id = c.customer_id"
     " LEFT JOIN temp.vx_customers cu ON cu.customer_id = c.customer_id"
-    " WHERE ci.ruleset_id = ?1 AND ci.issue_id = ?7" FILTER_SQL;
+    " WHERE cl.ruleset_id = ?1 AND instr(cl.issues, json_quote(?7)) > 0"
+    " AND json_extract(j.value, '$.issue') = ?7" FILTER_SQL;
 
 static void free_ev_rows(ev_row *rows, size_t n)
 {

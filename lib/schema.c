@@ -134,7 +134,41 @@ static const char m3[] =
     "  transactions_sql TEXT,"
     "  attached_at TEXT NOT NULL);";
 
-const char *const vx_migrations[] = {m1, m2, m3};
+/* v3 -> v4: a comment's issues live in its classification row (`issues`,
+ * a JSON array), not in a table of their own: storing a classification
+ * is then one row, with no index or foreign key to maintain per issue
+ * (docs/performance.md).  `comment_issues` stays, as a view with the same
+ * columns, and inserting into it adds to the row's array. */
+static const char m4[] =
+    "ALTER TABLE classifications ADD COLUMN issues TEXT;"
+    "UPDATE classifications SET issues = ("
+    "  SELECT json_group_array(json_object('issue', issue_id, 'line',"
+    "   rule_line, 'score', score, 'spans', json(spans))) FROM ("
+    "   SELECT * FROM comment_issues ci"
+    "   WHERE ci.comment_id = classifications.comment_id"
+    "   AND ci.ruleset_id = classifications.ruleset_id ORDER BY issue_id))"
+    " WHERE EXISTS (SELECT 1 FROM comment_issues ci"
+    "  WHERE ci.comment_id = classifications.comment_id"
+    "  AND ci.ruleset_id = classifications.ruleset_id);"
+    "DROP TABLE comment_issues;"
+    "CREATE VIEW comment_issues(comment_id, ruleset_id, issue_id, rule_line,"
+    " score, spans) AS SELECT cl.comment_id, cl.ruleset_id,"
+    " json_extract(j.value, '$.issue'), json_extract(j.value, '$.line'),"
+    " json_extract(j.value, '$.score'), json_extract(j.value, '$.spans')"
+    " FROM classifications cl, json_each(cl.issues) j"
+    " WHERE cl.issues IS NOT NULL;"
+    /* An issue the comment already has is left as it is. */
+    "CREATE TRIGGER comment_issues_insert INSTEAD OF INSERT ON comment_issues"
+    " BEGIN"
+    " UPDATE classifications SET issues = json_insert(coalesce(issues, '[]'),"
+    "  '$[#]', json_object('issue', NEW.issue_id, 'line', NEW.rule_line,"
+    "  'score', coalesce(NEW.score, 1.0), 'spans', json(NEW.spans)))"
+    " WHERE comment_id = NEW.comment_id AND ruleset_id = NEW.ruleset_id"
+    " AND NOT EXISTS (SELECT 1 FROM json_each(issues) j"
+    "  WHERE json_extract(j.value, '$.issue') = NEW.issue_id);"
+    " END;";
+
+const char *const vx_migrations[] = {m1, m2, m3, m4};
 const int vx_migration_count = (int)(sizeof vx_migrations / sizeof vx_migrations[0]);
 
 _Static_assert(sizeof vx_migrations / sizeof vx_migrations[0] ==

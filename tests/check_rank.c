@@ -1,6 +1,7 @@
 /* Ranking by CLV at risk: figures worked out by hand in the test, the
  * attribution invariant on random data, filters and explain. */
 #include "testutil.h"
+#include "issues_json.h"
 #include "vocx_internal.h"
 
 #include <math.h>
@@ -321,8 +322,10 @@ START_TEST(test_attribution_never_exceeds_clv_random)
                      "INSERT INTO comments(comment_id, source_id, customer_id,"
                      " text, ingested_at) VALUES (%d, 's%d', 'c%d', 't', "
                      "'now');"
-                     "INSERT INTO classifications VALUES (%d, 1, 'now', %d, "
-                     "%d, NULL)",
+                     "INSERT INTO classifications(comment_id, ruleset_id,"
+                     " classified_at, churn_cues, positive_cues) VALUES"
+                     " (%d, 1, 'now', %d, "
+                     "%d)",
                      k + 1, k, (int)(rnd() * ncust), k + 1, rnd() < 0.2,
                      rnd() < 0.2);
             exec(s, sql);
@@ -445,8 +448,10 @@ START_TEST(test_totals_match_sql_joins)
             if (rnd() < 0.1)
                 continue; /* not classified */
             snprintf(sql, sizeof sql,
-                     "INSERT INTO classifications VALUES (%d, 1, 'now', %d,"
-                     " %d, NULL)",
+                     "INSERT INTO classifications(comment_id, ruleset_id,"
+                     " classified_at, churn_cues, positive_cues) VALUES"
+                     " (%d, 1, 'now', %d,"
+                     " %d)",
                      k, rnd() < 0.2, rnd() < 0.2);
             exec(s, sql);
             for (int j = 0; j < 3; j++)
@@ -555,6 +560,101 @@ START_TEST(test_totals_match_sql_joins)
 }
 END_TEST
 
+/* The ids vx_issue_next reads from `json`, joined by '|', or "ERR" at the
+ * first error. */
+static void read_ids(const char *json, char *out, size_t cap)
+{
+    vx_issue_iter it;
+    char id[VX_ISSUE_ID_MAX + 1];
+    vx_issue_iter_init(&it, json, strlen(json));
+    out[0] = '\0';
+    int r, first = 1;
+    while ((r = vx_issue_next(&it, id)) == 1) {
+        size_t n = strlen(out);
+        snprintf(out + n, cap - n, "%s%s", first ? "" : "|", id);
+        first = 0;
+    }
+    if (r < 0)
+        snprintf(out, cap, "ERR");
+    else /* the end stays the end */
+        ck_assert_int_eq(vx_issue_next(&it, id), 0);
+}
+
+START_TEST(test_issues_json_reader)
+{
+    char got[2048], longid[400], json[600];
+    static const struct {
+        const char *json, *ids;
+    } cases[] = {
+        {"[]", ""},
+        {" [ ] ", ""},
+        {"[{\"issue\":\"a.one\",\"line\":7,\"score\":1.0,\"spans\":[[9,15],"
+         "[0,4]]},{\"issue\":\"b.two\",\"line\":12,\"score\":0.5,\"spans\":"
+         "null}]",
+         "a.one|b.two"},
+        /* spaces, other keys first, nested values, escapes */
+        {"[ {\"spans\": [[1, 2], {\"issue\": \"no\"}], \"x\": {\"a\": [\"]\"]},"
+         " \"issue\" : \"q\\\"\\\\\\/\\u00e9\\ud83d\\ude00\" } ]",
+         "q\"\\/\xc3\xa9\xf0\x9f\x98\x80"},
+        {"[{}, {\"issue\": 5}, {\"issue\": \"z\"}]", "||z"},
+        {"[{\"issue\":true,\"k\":-1.5e+3,\"n\":null,\"f\":false}]", ""},
+        /* malformed */
+        {"", "ERR"},
+        {"{}", "ERR"},
+        {"[", "ERR"},
+        {"[1]", "ERR"},
+        {"[{]", "ERR"},
+        {"[{\"issue\":}]", "ERR"},
+        {"[{\"issue\":\"x\"},]", "ERR"},
+        {"[{\"issue\":\"x\"}] tail", "ERR"},
+        {"[{\"issue\":\"x\"}", "ERR"},
+        {"[{\"issue\":\"x}]", "ERR"},
+        {"[{\"issue\":\"\\q\"}]", "ERR"},
+        {"[{\"issue\":\"\\ud83d\"}]", "ERR"},
+        {"[{\"issue\":\"\\ude00\"}]", "ERR"},
+        {"[{\"issue\":\"a\nb\"}]", "ERR"},
+        {"[{\"issue\" \"x\"}]", "ERR"},
+        {"[{\"a\":[1,2}]", "ERR"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        read_ids(cases[i].json, got, sizeof got);
+        ck_assert_msg(!strcmp(got, cases[i].ids), "%s: got \"%s\", want \"%s\"",
+                      cases[i].json, got, cases[i].ids);
+    }
+    /* an id longer than VX_ISSUE_ID_MAX reads as unknown, and the rest
+     * still reads */
+    memset(longid, 'x', 300);
+    longid[300] = '\0';
+    snprintf(json, sizeof json, "[{\"issue\":\"%s\"},{\"issue\":\"ok\"}]",
+             longid);
+    read_ids(json, got, sizeof got);
+    ck_assert_str_eq(got, "|ok");
+    /* never reads past the length it is given */
+    vx_issue_iter it;
+    char id[VX_ISSUE_ID_MAX + 1];
+    vx_issue_iter_init(&it, "[{\"issue\":\"ab\"}]", 12);
+    ck_assert_int_eq(vx_issue_next(&it, id), -1);
+}
+END_TEST
+
+/* Issues that are not JSON stop the ranking with an error naming the
+ * comment, rather than being counted as nothing. */
+START_TEST(test_malformed_issues_are_an_error)
+{
+    char db[512];
+    vocx_store *s = tu_fresh_store(db, sizeof db, "badjson.db");
+    small_dataset(s);
+    exec(s, "UPDATE classifications SET issues = '[{\"issue\":\"i1\"' WHERE"
+            " comment_id = 4");
+    vocx_ranking *rk = NULL;
+    ck_assert_int_eq(vocx_rank(&rk, s, NULL), VOCX_EDB);
+    ck_assert_ptr_null(rk);
+    ck_assert_ptr_nonnull(strstr(vocx_store_errmsg(s), "comment 4"));
+    vocx_store_close(s);
+    tu_rm_db(db);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("rank");
@@ -567,6 +667,8 @@ int main(void)
     tcase_add_test(tc, test_nothing_to_rank_yet);
     tcase_add_test(tc, test_attribution_never_exceeds_clv_random);
     tcase_add_test(tc, test_totals_match_sql_joins);
+    tcase_add_test(tc, test_issues_json_reader);
+    tcase_add_test(tc, test_malformed_issues_are_an_error);
     suite_add_tcase(su, tc);
     return tu_run_suite(su);
 }

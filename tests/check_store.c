@@ -296,6 +296,95 @@ START_TEST(test_text_change_drops_classifications)
 }
 END_TEST
 
+/* Version 4 moves each comment's issues into its classification row; the
+ * comment_issues view must give back every row version 3 stored, by
+ * issue id, with its line, score and spans. */
+START_TEST(test_migration_from_v3_keeps_issues)
+{
+    char path[512], fixture[600];
+    tu_tmppath(path, sizeof path, "v3.db");
+    tu_rm_db(path);
+    snprintf(fixture, sizeof fixture, "%s/schema_v3.sql", VOCX_TEST_FIXTURES);
+    FILE *f = fopen(fixture, "rb");
+    ck_assert_ptr_nonnull(f);
+    static char sql[16384];
+    size_t n = fread(sql, 1, sizeof sql - 1, f);
+    fclose(f);
+    sql[n] = '\0';
+    sqlite3 *h;
+    ck_assert_int_eq(sqlite3_open(path, &h), SQLITE_OK);
+    char *err = NULL;
+    ck_assert_msg(sqlite3_exec(h, sql, NULL, NULL, &err) == SQLITE_OK, "%s",
+                  err);
+    sqlite3_close(h);
+    ck_assert_int_eq(tu_sql_int(path, "PRAGMA user_version"), 3);
+
+    vocx_store *s = NULL;
+    ck_assert_int_eq(vocx_store_open(&s, path, 0), VOCX_OK);
+    vocx_store_close(s);
+    ck_assert_int_eq(tu_sql_int(path, "PRAGMA user_version"), 4);
+    ck_assert_int_eq(
+        tu_sql_int(path, "SELECT group_concat(x, ' | ') = '1 a.one 7 real"
+                         " [[9,15],[0,4]] | 1 b.two 12 real [[0,4]] | 3 b.two"
+                         " 12 real -' FROM (SELECT comment_id || ' ' ||"
+                         " issue_id || ' ' || rule_line || ' ' || typeof(score)"
+                         " || ' ' || coalesce(spans, '-') AS x FROM"
+                         " comment_issues ORDER BY comment_id, issue_id)"),
+        1);
+    ck_assert_int_eq(tu_sql_int(path, "SELECT sum(score) * 10 FROM"
+                                      " comment_issues"),
+                     25);
+    ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM classifications"
+                                      " WHERE issues IS NULL"),
+                     1); /* comment 2 raised nothing */
+    ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM sqlite_schema"
+                                      " WHERE name = 'comment_issues' AND"
+                                      " type = 'view'"),
+                     1);
+    ck_assert(tu_integrity_ok(path));
+    tu_rm_db(path);
+}
+END_TEST
+
+/* comment_issues is a view over classifications.issues: inserting adds to
+ * the comment's array, an issue it already has is left alone, and a row
+ * without a classification to hold it changes nothing. */
+START_TEST(test_comment_issues_view_inserts)
+{
+    char path[512];
+    vocx_store *s = open_new(path, sizeof path, "view.db");
+    vocx_comment c = {"c1", "7", NULL, NULL, "late delivery", 0};
+    ck_assert_int_eq(vocx_store_put_comment(s, &c, NULL), VOCX_OK);
+    ck_assert_int_eq(
+        vx_exec(s, "INSERT INTO rulesets(hash, loaded_at) VALUES ('h', 'now');"
+                   "INSERT INTO classifications(comment_id, ruleset_id,"
+                   " classified_at) VALUES (1, 1, 'now');"
+                   "INSERT INTO comment_issues(comment_id, ruleset_id,"
+                   " issue_id, rule_line, spans) VALUES (1, 1, 'x.late', 3,"
+                   " '[[0,4]]');"
+                   "INSERT INTO comment_issues(comment_id, ruleset_id,"
+                   " issue_id, score) VALUES (1, 1, 'a \"quoted\" id', 0.25);"
+                   "INSERT INTO comment_issues(comment_id, ruleset_id,"
+                   " issue_id) VALUES (1, 1, 'x.late');"
+                   "INSERT INTO comment_issues(comment_id, ruleset_id,"
+                   " issue_id) VALUES (2, 1, 'x.late')"),
+        VOCX_OK);
+    ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM comment_issues"), 2);
+    ck_assert_int_eq(tu_sql_int(path, "SELECT rule_line * 100 + score FROM"
+                                      " comment_issues WHERE issue_id ="
+                                      " 'x.late' AND spans = '[[0,4]]'"),
+                     301);
+    ck_assert_int_eq(tu_sql_int(path, "SELECT score * 100 FROM comment_issues"
+                                      " WHERE issue_id = 'a \"quoted\" id'"),
+                     25);
+    ck_assert_int_eq(tu_sql_int(path, "SELECT json_valid(issues) FROM"
+                                      " classifications"),
+                     1);
+    vocx_store_close(s);
+    tu_rm_db(path);
+}
+END_TEST
+
 START_TEST(test_statement_cache)
 {
     char path[512];
@@ -386,6 +475,8 @@ int main(void)
     tcase_add_test(tc, test_readonly_store);
     tcase_add_test(tc, test_text_change_drops_classifications);
     tcase_add_test(tc, test_statement_cache);
+    tcase_add_test(tc, test_migration_from_v3_keeps_issues);
+    tcase_add_test(tc, test_comment_issues_view_inserts);
     tcase_add_test(tc, test_strerror);
     tcase_add_test(tc, test_sha256_vectors);
     suite_add_tcase(su, tc);

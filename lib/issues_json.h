@@ -1,0 +1,33 @@
+/*
+ * Reading the issues of a classification row.  classifications.issues is
+ * a JSON array with one object per issue raised (docs/schema.md):
+ *
+ *   [{"issue":"billing.double_charge","line":70,"score":1.0,
+ *     "spans":[[6,13],[14,19]]}, ...]
+ *
+ * vocx writes it (classify_store.c) without spaces, ordered by issue id;
+ * rows written through the comment_issues view come from SQLite's
+ * json_object().  The reader accepts any valid JSON of that shape: spaces,
+ * other keys in any order, escapes in strings.  Internal header.
+ */
+#ifndef VX_ISSUES_JSON_H
+#define VX_ISSUES_JSON_H
+
+#include <stddef.h>
+
+#define VX_ISSUE_ID_MAX 255 /* longer ids are read as unknown (empty) */
+
+typedef struct vx_issue_iter {
+    const char *p, *end;
+    int state; /* 0: before '[', 1: in the array, 2: done */
+} vx_issue_iter;
+
+void vx_issue_iter_init(vx_issue_iter *it, const char *json, size_t len);
+
+/* The next element of the array: 1 with its "issue" string in id
+ * (NUL-terminated; empty when the element has none, when it is not a
+ * string, or when it is longer than VX_ISSUE_ID_MAX bytes), 0 after the
+ * last element, -1 when the text is not a JSON array of objects. */
+int vx_issue_next(vx_issue_iter *it, char id[VX_ISSUE_ID_MAX + 1]);
+
+#endif
