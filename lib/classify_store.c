@@ -381,6 +381,7 @@ static int write_results(vocx_store *s, int64_t ruleset_id, batch_set *b,
     if (rc)
         return rc;
     int checked = v != b->data_version;
+    size_t stored = 0;
     sqlite3_stmt *st = vx_stmt(s, checked ? SQL_STORE_CHECKED : SQL_STORE);
     if (!st)
         return s->errcode;
@@ -417,7 +418,18 @@ static int write_results(vocx_store *s, int64_t ruleset_id, batch_set *b,
             stats->with_issues += it->nhits > 0;
             stats->churn += it->churn > 0;
             stats->warnings += it->nwarn;
+            stored++;
         }
+    }
+    if (stored) {
+        st = vx_stmt(s, "UPDATE rulesets SET classified_at = ?2"
+                        " WHERE ruleset_id = ?1");
+        if (!st)
+            return s->errcode;
+        sqlite3_bind_int64(st, 1, ruleset_id);
+        sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            return vx_fail_db(s, "cannot record the rule set");
     }
     return VOCX_OK;
 }

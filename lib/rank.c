@@ -134,12 +134,17 @@ static int resolve(vocx_store *s, const vocx_rank_options *o,
             return vx_fail_db(s, "cannot look up the rule set");
         sqlite3_bind_text(st, 1, o->ruleset, -1, SQLITE_STATIC);
     } else {
-        rc = sqlite3_prepare_v2(s->db,
-                                "SELECT r.ruleset_id, r.hash FROM rulesets r"
-                                " JOIN classifications c USING (ruleset_id)"
-                                " ORDER BY c.classified_at DESC, r.ruleset_id"
-                                " DESC LIMIT 1",
-                                -1, &st, NULL);
+        /* rulesets.classified_at is kept by vocx_store_classify; rows
+         * written by other means fall back to reading their times */
+        rc = sqlite3_prepare_v2(
+            s->db,
+            "SELECT r.ruleset_id, r.hash FROM rulesets r"
+            " WHERE EXISTS (SELECT 1 FROM classifications c"
+            "  WHERE c.ruleset_id = r.ruleset_id)"
+            " ORDER BY coalesce(r.classified_at, (SELECT max(c.classified_at)"
+            "  FROM classifications c WHERE c.ruleset_id = r.ruleset_id))"
+            " DESC, r.ruleset_id DESC LIMIT 1",
+            -1, &st, NULL);
         if (rc != SQLITE_OK)
             return vx_fail_db(s, "cannot look up the rule set");
     }
@@ -280,7 +285,7 @@ static int add_unmatched(vocx_ranking *rk, const char *id)
  * (docs/performance.md). */
 static const char SQL_SCAN[] =
     "SELECT c.customer_id, c.comment_id, cl.churn_cues, cl.positive_cues,"
-    " cl.issues"
+    " vx_issue_codes(cl.issues, c.comment_id)"
     " FROM comments c"
     " CROSS JOIN classifications cl ON cl.comment_id = c.comment_id"
     "  AND cl.ruleset_id = ?1"
@@ -288,6 +293,60 @@ static const char SQL_SCAN[] =
     " AND (?4 IS NULL OR c.created_at < ?4)"
     " AND (?5 IS NULL OR c.channel = ?5)"
     " ORDER BY c.customer_id IS NULL, c.customer_id, c.comment_id";
+
+/* vx_issue_codes(issues, comment_id), for the scan: a comment's issues as
+ * 4-byte little-endian indexes into the ranking's issues (UNKNOWN_ISSUE
+ * for an id the rule set does not have), NULL when it raised none.  The
+ * scan sorts its rows by customer: carrying these few bytes instead of
+ * the JSON keeps the sort in memory (the JSON made it spill to disk). */
+#define UNKNOWN_ISSUE UINT32_MAX
+
+static void sql_issue_codes(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    vocx_ranking *rk = sqlite3_user_data(cx);
+    const char *json = (const char *)sqlite3_value_text(argv[0]);
+    if (!json)
+        return; /* NULL */
+    vx_issue_iter it;
+    vx_issue_iter_init(&it, json, (size_t)sqlite3_value_bytes(argv[0]));
+    unsigned char one[64], *out = one;
+    size_t n = 0, cap = sizeof one;
+    char id[VX_ISSUE_ID_MAX + 1];
+    int r;
+    while ((r = vx_issue_next(&it, id)) == 1) {
+        if (n + 4 > cap) {
+            unsigned char *m = malloc(2 * cap);
+            if (!m) {
+                if (out != one)
+                    free(out);
+                sqlite3_result_error_nomem(cx);
+                return;
+            }
+            memcpy(m, out, n);
+            if (out != one)
+                free(out);
+            out = m;
+            cap *= 2;
+        }
+        issue_acc *a = find_issue(rk, id);
+        uint32_t v = a ? (uint32_t)(a - rk->issues) : UNKNOWN_ISSUE;
+        for (int k = 0; k < 4; k++)
+            out[n++] = (unsigned char)(v >> (8 * k));
+    }
+    if (r < 0) {
+        char msg[128];
+        snprintf(msg, sizeof msg,
+                 "classification of comment %lld: its issues are not a JSON "
+                 "array of objects",
+                 (long long)sqlite3_value_int64(argv[1]));
+        sqlite3_result_error(cx, msg, -1);
+    } else if (n) {
+        sqlite3_result_blob(cx, out, (int)n, SQLITE_TRANSIENT);
+    }
+    if (out != one)
+        free(out);
+}
 
 /* The two customer streams, in the same (BINARY) order as the scan. */
 static const char SQL_CLV_STREAM[] =
@@ -485,6 +544,10 @@ static int scan(vocx_store *s, vocx_ranking *rk, int64_t ruleset_id,
     issue_acc **touched = NULL;
     group g = {0};
     int rc = VOCX_OK, r;
+    /* on this connection for this scan only (removed below) */
+    if (sqlite3_create_function(s->db, "vx_issue_codes", 2, SQLITE_UTF8, rk,
+                                sql_issue_codes, NULL, NULL) != SQLITE_OK)
+        return vx_fail_db(s, "cannot read classifications");
     if (sqlite3_prepare_v2(s->db, SQL_SCAN, -1, &st, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(s->db, SQL_CLV_STREAM, -1, &clv.st, NULL) !=
             SQLITE_OK ||
@@ -513,7 +576,6 @@ static int scan(vocx_store *s, vocx_ranking *rk, int64_t ruleset_id,
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         const unsigned char *cust = sqlite3_column_text(st, 0);
         int clen = sqlite3_column_bytes(st, 0);
-        int64_t comment_id = sqlite3_column_int64(st, 1);
         int new_group = !g.active || (cust == NULL) != (g.id == NULL) ||
                         (cust && id_cmp(cust, clen, (const unsigned char *)g.id,
                                         g.idlen));
@@ -541,18 +603,18 @@ static int scan(vocx_store *s, vocx_ranking *rk, int64_t ruleset_id,
             t->anonymous_comments++;
         else if (!g.known)
             t->unmatched_comments++;
-        const char *json = (const char *)sqlite3_column_text(st, 4);
-        if (!json)
-            continue;
-        vx_issue_iter it;
-        vx_issue_iter_init(&it, json, (size_t)sqlite3_column_bytes(st, 4));
-        char issue[VX_ISSUE_ID_MAX + 1];
-        int n = 0, more;
-        while ((more = vx_issue_next(&it, issue)) == 1) {
-            if (n++ == 0)
-                t->classified++; /* raised at least one issue */
-            issue_acc *a = find_issue(rk, issue);
-            if (!a || !issue_selected(a, o))
+        const unsigned char *codes = sqlite3_column_blob(st, 4);
+        size_t ncodes = (size_t)sqlite3_column_bytes(st, 4) / 4;
+        if (ncodes)
+            t->classified++; /* raised at least one issue */
+        for (size_t k = 0; k < ncodes; k++) {
+            const unsigned char *b = codes + 4 * k;
+            uint32_t v = (uint32_t)b[0] | (uint32_t)b[1] << 8 |
+                         (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+            if (v == UNKNOWN_ISSUE || v >= rk->nissues)
+                continue;
+            issue_acc *a = &rk->issues[v];
+            if (!issue_selected(a, o))
                 continue;
             /* Anonymous comments: every issue is a group of its own. */
             if (!cust && ntouched) {
@@ -577,13 +639,6 @@ static int scan(vocx_store *s, vocx_ranking *rk, int64_t ruleset_id,
                 a->cust_risk = risk; /* the strongest statement counts */
             }
         }
-        if (more < 0) {
-            rc = vx_fail(s, VOCX_EDB,
-                         "classification of comment %lld: its issues are not "
-                         "a JSON array of objects",
-                         (long long)comment_id);
-            goto done;
-        }
     }
     if (r != SQLITE_DONE) {
         rc = vx_fail_db(s, "cannot read classifications");
@@ -598,6 +653,8 @@ done:
     sqlite3_finalize(st);
     sqlite3_finalize(clv.st);
     sqlite3_finalize(crm.st);
+    sqlite3_create_function(s->db, "vx_issue_codes", 2, SQLITE_UTF8, NULL,
+                            NULL, NULL, NULL);
     return rc;
 }
 

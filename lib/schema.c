@@ -138,9 +138,15 @@ static const char m3[] =
  * a JSON array), not in a table of their own: storing a classification
  * is then one row, with no index or foreign key to maintain per issue
  * (docs/performance.md).  `comment_issues` stays, as a view with the same
- * columns, and inserting into it adds to the row's array. */
+ * columns, and inserting into it adds to the row's array.  Rule sets note
+ * when they last classified comments. */
 static const char m4[] =
     "ALTER TABLE classifications ADD COLUMN issues TEXT;"
+    /* When the rule set last classified comments, so finding the latest
+     * rule set does not read every classification. */
+    "ALTER TABLE rulesets ADD COLUMN classified_at TEXT;"
+    "UPDATE rulesets SET classified_at = (SELECT max(classified_at)"
+    " FROM classifications c WHERE c.ruleset_id = rulesets.ruleset_id);"
     "UPDATE classifications SET issues = ("
     "  SELECT json_group_array(json_object('issue', issue_id, 'line',"
     "   rule_line, 'score', score, 'spans', json(spans))) FROM ("

@@ -655,6 +655,40 @@ START_TEST(test_malformed_issues_are_an_error)
 }
 END_TEST
 
+/* Without a rule set named, ranking uses the one that classified last:
+ * rulesets.classified_at as vocx_store_classify keeps it, else the times
+ * of the rule set's classifications; never one with none left. */
+START_TEST(test_default_ruleset_is_the_latest)
+{
+    char db[512];
+    vocx_store *s = tu_fresh_store(db, sizeof db, "latest.db");
+    exec(s, "INSERT INTO rulesets(ruleset_id, hash, loaded_at, classified_at)"
+            " VALUES (1, 'aaa', 'x', '2026-02-01T00:00:00Z'),"
+            " (2, 'bbb', 'x', NULL), (3, 'ccc', 'x', '2026-09-01T00:00:00Z');"
+            "INSERT INTO clv_models(model_id, kind, fitted_at) VALUES"
+            " (1, 'column', 'now');"
+            "INSERT INTO comments(comment_id, source_id, text, ingested_at)"
+            " VALUES (1, 'c1', 't', 'now');"
+            "INSERT INTO classifications(comment_id, ruleset_id,"
+            " classified_at) VALUES (1, 1, '2026-02-01T00:00:00Z'),"
+            " (1, 2, '2026-03-01T00:00:00Z')");
+    const char *want[] = {"bbb", "aaa"};
+    for (int round = 0; round < 2; round++) {
+        vocx_ranking *rk = NULL;
+        ck_assert_msg(vocx_rank(&rk, s, NULL) == VOCX_OK, "%s",
+                      vocx_store_errmsg(s));
+        vocx_ranking_totals t;
+        vocx_ranking_totals_get(rk, &t);
+        ck_assert_str_eq(t.ruleset, want[round]);
+        vocx_ranking_free(rk);
+        exec(s, "UPDATE rulesets SET classified_at = '2026-05-01T00:00:00Z'"
+                " WHERE ruleset_id = 1");
+    }
+    vocx_store_close(s);
+    tu_rm_db(db);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("rank");
@@ -669,6 +703,7 @@ int main(void)
     tcase_add_test(tc, test_totals_match_sql_joins);
     tcase_add_test(tc, test_issues_json_reader);
     tcase_add_test(tc, test_malformed_issues_are_an_error);
+    tcase_add_test(tc, test_default_ruleset_is_the_latest);
     suite_add_tcase(su, tc);
     return tu_run_suite(su);
 }

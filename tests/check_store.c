@@ -337,6 +337,9 @@ START_TEST(test_migration_from_v3_keeps_issues)
     ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM classifications"
                                       " WHERE issues IS NULL"),
                      1); /* comment 2 raised nothing */
+    ck_assert_int_eq(tu_sql_int(path, "SELECT classified_at ="
+                                      " '2026-01-01T00:00:00Z' FROM rulesets"),
+                     1);
     ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM sqlite_schema"
                                       " WHERE name = 'comment_issues' AND"
                                       " type = 'view'"),
