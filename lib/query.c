@@ -127,16 +127,19 @@ int vocx_comments_open(vocx_cursor **out, vocx_store *s,
         free(c);
         return rc;
     }
-    /* Not cached: several cursors may be open on one store. */
-    static const char sql[] =
-        "SELECT comment_id, source_id, customer_id, created_at, channel, text,"
-        " batch_id FROM comments"
-        " WHERE (?1 IS NULL OR created_at >= ?1)"
-        " AND (?2 IS NULL OR created_at < ?2)"
-        " AND (?3 IS NULL OR channel = ?3)"
-        " AND (?4 IS NULL OR customer_id = ?4)"
-        " ORDER BY created_at IS NULL, created_at, comment_id"
-        " LIMIT ?5";
+    /* Only the filters given, so that SQLite can use the customer and
+     * date indexes ("?1 IS NULL OR ..." defeats them).  Not cached: several
+     * cursors may be open on one store. */
+    char sql[512];
+    vx_snprintf(sql, sizeof sql,
+                "SELECT comment_id, source_id, customer_id, created_at,"
+                " channel, text, batch_id FROM comments WHERE 1%s%s%s%s"
+                " ORDER BY created_at IS NULL, created_at, comment_id"
+                " LIMIT ?5",
+                f->since ? " AND created_at >= ?1" : "",
+                f->until ? " AND created_at < ?2" : "",
+                f->channel ? " AND channel = ?3" : "",
+                f->customer_id ? " AND customer_id = ?4" : "");
     if (sqlite3_prepare_v2(s->db, sql, -1, &c->st, NULL) != SQLITE_OK) {
         rc = vx_fail_db(s, "cannot query comments");
         free(c);

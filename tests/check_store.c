@@ -388,6 +388,86 @@ START_TEST(test_comment_issues_view_inserts)
 }
 END_TEST
 
+/* Full-scan steps of the connection's statement over comments that a
+ * cursor opened (the only one whose SQL starts so). */
+static int cursor_fullscan_steps(vocx_store *s)
+{
+    for (sqlite3_stmt *st = sqlite3_next_stmt(s->db, NULL); st;
+         st = sqlite3_next_stmt(s->db, st))
+        if (strstr(sqlite3_sql(st), "FROM comments WHERE 1"))
+            return sqlite3_stmt_status(st, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0);
+    ck_abort_msg("no cursor statement");
+    return -1;
+}
+
+/* Filters select the same comments whichever are given, and a customer's
+ * or a period's comments are found through the index, not by reading the
+ * whole table. */
+START_TEST(test_cursor_filters_use_indexes)
+{
+    char path[512];
+    vocx_store *s = open_new(path, sizeof path, "cursor.db");
+    ck_assert_int_eq(vx_exec(s, "BEGIN"), VOCX_OK);
+    for (int i = 0; i < 2000; i++) {
+        char id[16], cust[16], ts[32];
+        snprintf(id, sizeof id, "c%d", i);
+        snprintf(cust, sizeof cust, "%d", i % 50);
+        snprintf(ts, sizeof ts, "2026-%02d-%02dT00:00:00Z", 1 + i % 12,
+                 1 + i % 28);
+        char sql[256];
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO comments(source_id, customer_id, created_at,"
+                 " channel, text, ingested_at) VALUES ('%s', '%s', %s%s%s,"
+                 " '%s', 'text', 'now')",
+                 id, cust, i % 7 ? "'" : "", i % 7 ? ts : "NULL",
+                 i % 7 ? "'" : "", i % 2 ? "chat" : "email");
+        ck_assert_int_eq(vx_exec(s, sql), VOCX_OK);
+    }
+    ck_assert_int_eq(vx_exec(s, "COMMIT"), VOCX_OK);
+    struct {
+        vocx_comment_filter f;
+        int want, indexed;
+    } cases[] = {
+        {{VOCX_COMMENT_FILTER_VERSION, NULL, NULL, NULL, "7", 0}, 40, 1},
+        {{VOCX_COMMENT_FILTER_VERSION, "2026-03-01", "2026-04-01", NULL, NULL,
+          0},
+         0, 1},
+        {{VOCX_COMMENT_FILTER_VERSION, NULL, NULL, "chat", "7", 0}, 0, 1},
+        {{VOCX_COMMENT_FILTER_VERSION, NULL, NULL, "chat", NULL, 5}, 5, 0},
+    };
+    /* expected counts from the table itself */
+    cases[1].want = (int)tu_sql_int(path, "SELECT count(*) FROM comments"
+                                          " WHERE created_at >="
+                                          " '2026-03-01T00:00:00Z' AND"
+                                          " created_at < '2026-04-01T00:00:00Z'");
+    cases[2].want = (int)tu_sql_int(path, "SELECT count(*) FROM comments"
+                                          " WHERE channel = 'chat' AND"
+                                          " customer_id = '7'");
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        vocx_cursor *cur;
+        const vocx_comment_row *row;
+        ck_assert_int_eq(vocx_comments_open(&cur, s, &cases[k].f), VOCX_OK);
+        int n = 0, r;
+        char last[32] = "";
+        while ((r = vocx_cursor_next(cur, &row)) == 1) {
+            n++;
+            const char *t = row->created_at ? row->created_at : "~";
+            ck_assert_int_le(strcmp(last, t), 0); /* in time order */
+            snprintf(last, sizeof last, "%s", t);
+        }
+        ck_assert_int_eq(r, 0);
+        ck_assert_int_eq(n, cases[k].want);
+        if (cases[k].indexed)
+            ck_assert_int_eq(cursor_fullscan_steps(s), 0);
+        vocx_cursor_free(cur);
+    }
+    ck_assert_int_gt(cases[1].want, 0);
+    ck_assert_int_gt(cases[2].want, 0);
+    vocx_store_close(s);
+    tu_rm_db(path);
+}
+END_TEST
+
 START_TEST(test_statement_cache)
 {
     char path[512];
@@ -480,6 +560,7 @@ int main(void)
     tcase_add_test(tc, test_statement_cache);
     tcase_add_test(tc, test_migration_from_v3_keeps_issues);
     tcase_add_test(tc, test_comment_issues_view_inserts);
+    tcase_add_test(tc, test_cursor_filters_use_indexes);
     tcase_add_test(tc, test_strerror);
     tcase_add_test(tc, test_sha256_vectors);
     suite_add_tcase(su, tc);
