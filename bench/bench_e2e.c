@@ -3,6 +3,7 @@
  * the floor it is compared with.
  *
  *   bench_e2e --data DIR --rules FILE --db PATH [--threads N]
+ *     (with N > 1 the results are stage=e2e-tN)
  *     On a fresh database at PATH (any old file and its -wal/-shm are
  *     removed first): vocx_store_open, vocx_ingest_file(DIR/comments.csv),
  *     vocx_import_customers(DIR/customers.csv),
@@ -399,6 +400,11 @@ int main(int argc, char **argv)
     if (floor_mode) {
         g_stage = "floor";
         return floor_run(dir, db);
+    }
+    static char stage[32];
+    if (threads > 1) { /* "e2e-t2": a stage of its own in the table */
+        snprintf(stage, sizeof stage, "e2e-t%d", threads);
+        g_stage = stage;
     }
     return pipeline(dir, rules, db, threads);
 }

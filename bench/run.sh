@@ -185,6 +185,9 @@ rm -f "$DIR"/store*.db*
 # ---- end to end -------------------------------------------------------------
 run "end to end (one process)" "$B/bench_e2e" --data "$DATA" \
     --rules "$DEFAULT_RULES" --db "$DIR/e2e.db"
+rm -f "$DIR"/e2e.db*
+run "end to end (one process, $T threads)" "$B/bench_e2e" --data "$DATA" \
+    --rules "$DEFAULT_RULES" --db "$DIR/e2e.db" --threads "$T"
 run "floor: SQLite insert + memchr" "$B/bench_e2e" --floor --data "$DATA" \
     --db "$DIR/floor.db"
 rm -f "$DIR"/e2e.db* "$DIR"/floor.db*

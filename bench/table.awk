@@ -164,6 +164,14 @@ END {
     rss = num("e2e", "total", "rss_kb")
     line("  peak RSS of the end-to-end process", "", "", "", rss >= 0 ? frss(rss) " MiB" : "-", "< 300 MiB",
          verdict(rss >= 0, rss >= 0 && rss < 300 * 1024), "")
+    e = "e2e-t" T
+    stage(sprintf("vocx_store_classify, default rules, %s threads", T), e, "classify")
+    tot = num(e, "total", "secs")
+    stage(sprintf("total, %s classifying threads", T), e, "total", (tot > 0 && fl > 0) ? fx(tot / fl) " floor" : "",
+          "<= 3x floor", verdict(tot > 0 && fl > 0, fl > 0 && tot / fl <= 3))
+    rss = num(e, "total", "rss_kb")
+    line(sprintf("  peak RSS, %s threads", T), "", "", "", rss >= 0 ? frss(rss) " MiB" : "-", "< 300 MiB",
+         verdict(rss >= 0, rss >= 0 && rss < 300 * 1024), "")
     stage("floor: SQLite insert, same rows, 1 txn, WAL", "floor", "sqlite-insert")
     stage("floor: one memchr pass over the 3 files", "floor", "memchr-pass")
     stage("floor: total", "floor", "total")
