@@ -133,12 +133,75 @@ static const char SQL_TX_FIND[] =
     " FROM transactions WHERE txn_key = ?1";
 static const char SQL_TX_INSERT[] =
     "INSERT INTO transactions(txn_key, customer_id, txn_date, amount,"
-    " batch_id) VALUES (?1, ?2, ?3, ?4, ?5)";
+    " batch_id) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(txn_key) DO NOTHING";
 static const char SQL_TX_UPDATE[] =
     "UPDATE transactions SET customer_id = ?2, txn_date = ?3, amount = ?4,"
     " batch_id = ?5 WHERE txn_id = ?1";
 static const char SQL_TX_SEEN[] =
     "UPDATE transactions SET batch_id = ?2 WHERE txn_id = ?1";
+
+/* The transaction's key: "id:" + its id, else "c:customer|day|cents|n"
+ * (below).  Written by hand: this runs for every row, and printf's %.0f was
+ * a tenth of an import.  Keys must stay byte for byte what earlier
+ * versions wrote, or a re-import would add every row again. */
+static void tx_key(char key[512], const char *id, size_t il, const char *cust,
+                   size_t cl, const char *day, double amount, int occurrence)
+{
+    if (id) {
+        vx_snprintf(key, 512, "id:%.*s", (int)(il > 400 ? 400 : il), id);
+        return;
+    }
+    double cents = round(amount * 100);
+    if (!(fabs(cents) < 1e15)) { /* beyond exact integers: printf's way */
+        vx_snprintf(key, 512, "c:%.*s|%s|%.0f|%d", (int)(cl > 400 ? 400 : cl),
+                    cust, day, cents, occurrence);
+        return;
+    }
+    size_t n = 0;
+    if (cl > 400)
+        cl = 400;
+    key[n++] = 'c';
+    key[n++] = ':';
+    memcpy(key + n, cust, cl);
+    n += cl;
+    key[n++] = '|';
+    size_t dl = strlen(day);
+    memcpy(key + n, day, dl);
+    n += dl;
+    key[n++] = '|';
+    if (signbit(cents)) /* "%.0f" writes -0 for -0.0 */
+        key[n++] = '-';
+    uint64_t v = (uint64_t)fabs(cents);
+    char d[24];
+    size_t k = 0;
+    do
+        d[k++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    while (k)
+        key[n++] = d[--k];
+    vx_snprintf(key + n, 512 - n, "|%d", occurrence);
+}
+
+/* Insert a transaction unless its key is taken: 1 inserted, 0 taken, -1
+ * error (set on the store). */
+static int tx_insert(vocx_store *s, const char *key, const char *cust,
+                     size_t cl, const char *day, double amount,
+                     int64_t batch_id)
+{
+    sqlite3_stmt *st = vx_stmt(s, SQL_TX_INSERT);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, cust, (int)cl, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, day, -1, SQLITE_STATIC);
+    sqlite3_bind_double(st, 4, amount);
+    sqlite3_bind_int64(st, 5, batch_id);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        vx_fail_db(s, "cannot insert transaction");
+        return -1;
+    }
+    return sqlite3_changes(s->db) == 1;
+}
 
 /* Content key without an id column: customer, day and amount in cents,
  * plus the occurrence number of that triple within the import (found by
@@ -185,19 +248,19 @@ static int tx_row(void *ctx, vocx_store *s, const vx_row *row,
     char key[512];
     sqlite3_stmt *st;
     for (int occurrence = 1;; occurrence++) {
-        if (id)
-            vx_snprintf(key, sizeof key, "id:%.*s", (int)(il > 400 ? 400 : il),
-                        id);
-        else
-            vx_snprintf(key, sizeof key, "c:%.*s|%s|%.0f|%d",
-                        (int)(cl > 400 ? 400 : cl), cust, day,
-                        round(amount * 100), occurrence);
+        tx_key(key, id, il, cust, cl, day, amount, occurrence);
+        /* most rows are new: try the insert first, look up on conflict */
+        int ins = tx_insert(s, key, cust, cl, day, amount, batch_id);
+        if (ins < 0)
+            return s->errcode;
+        if (ins) {
+            *what = VOCX_PUT_INSERTED;
+            return VOCX_OK;
+        }
         if (!(st = vx_stmt(s, SQL_TX_FIND)))
             return s->errcode;
         sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
         int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
-            break; /* new */
         if (rc != SQLITE_ROW)
             return vx_fail_db(s, "cannot look up transaction");
         int64_t txn = sqlite3_column_int64(st, 0);
@@ -236,17 +299,6 @@ static int tx_row(void *ctx, vocx_store *s, const vx_row *row,
         *what = VOCX_PUT_UNCHANGED;
         return VOCX_OK;
     }
-    if (!(st = vx_stmt(s, SQL_TX_INSERT)))
-        return s->errcode;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, cust, (int)cl, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, day, -1, SQLITE_STATIC);
-    sqlite3_bind_double(st, 4, amount);
-    sqlite3_bind_int64(st, 5, batch_id);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        return vx_fail_db(s, "cannot insert transaction");
-    *what = VOCX_PUT_INSERTED;
-    return VOCX_OK;
 }
 
 int vocx_import_options_init(vocx_import_options *opts, unsigned int version)

@@ -3,6 +3,8 @@
 #include "testutil.h"
 #include "vocx_internal.h"
 
+#include <math.h>
+
 typedef struct rej {
     int n;
     uint64_t line[8];
@@ -165,6 +167,40 @@ START_TEST(test_example_operational_data)
 }
 END_TEST
 
+/* Content keys are what earlier versions wrote ("%.0f" of the rounded
+ * cents), byte for byte: otherwise re-importing a file into an existing
+ * database would add every transaction again. */
+START_TEST(test_transaction_keys_are_stable)
+{
+    static const double amounts[] = {12.5,   12.345,  0.005,  -0.004, -7.5,
+                                     -12.355, 1e13 + 0.25, 123456789012.34,
+                                     0,       1e16,   -3e17,  99.995};
+    enum { N = sizeof amounts / sizeof amounts[0] };
+    char db[512], f[512], csv[2048], want[128], sql[256];
+    vocx_store *s = tu_fresh_store(db, sizeof db, "keys.db");
+    tu_tmppath(f, sizeof f, "keys.csv");
+    size_t n = (size_t)snprintf(csv, sizeof csv, "customer_id,date,amount\n");
+    for (int i = 0; i < N; i++)
+        n += (size_t)snprintf(csv + n, sizeof csv - n, "cu%d,2025-01-03,%.17g\n",
+                              i, amounts[i]);
+    tu_write_str(f, csv);
+    vocx_ingest_stats st;
+    ck_assert_int_eq(vocx_import_transactions(s, f, NULL, &st), VOCX_OK);
+    ck_assert_uint_eq(st.inserted, N);
+    for (int i = 0; i < N; i++) {
+        snprintf(want, sizeof want, "c:cu%d|2025-01-03|%.0f|1", i,
+                 round(amounts[i] * 100));
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM transactions WHERE txn_key = '%s'",
+                 want);
+        ck_assert_msg(tu_sql_int(db, sql) == 1, "no key %s", want);
+    }
+    vocx_store_close(s);
+    tu_rm_db(db);
+    unlink(f);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("ops");
@@ -172,6 +208,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_customers_import_validate_update);
     tcase_add_test(tc, test_transactions_content_key);
+    tcase_add_test(tc, test_transaction_keys_are_stable);
     tcase_add_test(tc, test_transactions_with_ids_and_overrides);
     tcase_add_test(tc, test_example_operational_data);
     suite_add_tcase(su, tc);
