@@ -93,58 +93,79 @@ static int day_of(const char *iso, int *out)
     return 0;
 }
 
-/* One merged pass over customers (table) and transactions, both ordered by
- * customer id, so customers come out sorted and transactions get their
- * customer index. */
+/* Customers and transactions, each read in customer id order and merged
+ * here, so customers come out sorted and transactions get their customer
+ * index: two ordered scans, where a join needed a temporary index of every
+ * id and a lookup per customer.  A row without a customer id is skipped:
+ * it can be nobody's. */
 static int load(vocx_store *s, clv_work *w)
 {
-    static const char sql[] =
-        "SELECT k.customer_id, cu.customer_id IS NOT NULL, cu.clv_value,"
-        " cu.churn_prob, cu.margin, t.txn_date, t.amount"
-        " FROM (SELECT customer_id FROM temp.vx_customers UNION"
-        "       SELECT customer_id FROM temp.vx_transactions) k"
-        " LEFT JOIN temp.vx_customers cu ON cu.customer_id = k.customer_id"
-        " LEFT JOIN temp.vx_transactions t ON t.customer_id = k.customer_id"
-        " ORDER BY k.customer_id, t.txn_date";
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return vx_fail_db(s, "cannot read customers and transactions");
-    int rc;
-    const char *last = NULL;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *id = (const char *)sqlite3_column_text(st, 0);
-        if (!last || strcmp(last, id)) {
-            if (push_cust(w, id))
-                goto nomem;
-            cust *c = &w->c[w->n - 1];
-            last = c->id;
-            c->has_row = sqlite3_column_int(st, 1);
-            if ((c->has_clv_col = sqlite3_column_type(st, 2) != SQLITE_NULL))
-                c->clv_col = sqlite3_column_double(st, 2);
-            if ((c->has_churn = sqlite3_column_type(st, 3) != SQLITE_NULL))
-                c->churn = sqlite3_column_double(st, 3);
-            if ((c->has_margin = sqlite3_column_type(st, 4) != SQLITE_NULL))
-                c->margin = sqlite3_column_double(st, 4);
+    static const char sql_cu[] =
+        "SELECT customer_id, clv_value, churn_prob, margin"
+        " FROM temp.vx_customers WHERE customer_id IS NOT NULL"
+        " ORDER BY customer_id";
+    static const char sql_tx[] =
+        "SELECT customer_id, txn_date, amount FROM temp.vx_transactions"
+        " WHERE customer_id IS NOT NULL ORDER BY customer_id, txn_date";
+    sqlite3_stmt *cu = NULL, *tx = NULL;
+    int rc = VOCX_OK;
+    if (sqlite3_prepare_v2(s->db, sql_cu, -1, &cu, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, sql_tx, -1, &tx, NULL) != SQLITE_OK) {
+        rc = vx_fail_db(s, "cannot read customers and transactions");
+        goto done;
+    }
+    int rcu = sqlite3_step(cu), rtx = sqlite3_step(tx);
+    while (rcu == SQLITE_ROW || rtx == SQLITE_ROW) {
+        const char *a = rcu == SQLITE_ROW
+                            ? (const char *)sqlite3_column_text(cu, 0) : NULL;
+        const char *b = rtx == SQLITE_ROW
+                            ? (const char *)sqlite3_column_text(tx, 0) : NULL;
+        size_t na = a ? (size_t)sqlite3_column_bytes(cu, 0) : 0;
+        size_t nb = b ? (size_t)sqlite3_column_bytes(tx, 0) : 0;
+        int c = !a ? 1 : !b ? -1 : vx_binary_cmp(a, na, b, nb);
+        if (push_cust(w, c <= 0 ? a : b))
+            goto nomem;
+        cust *k = &w->c[w->n - 1];
+        if (c <= 0) {
+            k->has_row = 1;
+            if ((k->has_clv_col = sqlite3_column_type(cu, 1) != SQLITE_NULL))
+                k->clv_col = sqlite3_column_double(cu, 1);
+            if ((k->has_churn = sqlite3_column_type(cu, 2) != SQLITE_NULL))
+                k->churn = sqlite3_column_double(cu, 2);
+            if ((k->has_margin = sqlite3_column_type(cu, 3) != SQLITE_NULL))
+                k->margin = sqlite3_column_double(cu, 3);
+            rcu = sqlite3_step(cu);
         }
-        if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
+        if (c < 0)
+            continue;
+        /* this customer's transactions, by date */
+        size_t nid = strlen(k->id);
+        while (rtx == SQLITE_ROW) {
+            const char *t = (const char *)sqlite3_column_text(tx, 0);
+            if (vx_binary_cmp(t, (size_t)sqlite3_column_bytes(tx, 0), k->id,
+                              nid))
+                break;
             int day;
-            if (day_of((const char *)sqlite3_column_text(st, 5), &day)) {
-                sqlite3_finalize(st);
-                return vx_fail(s, VOCX_EDB, "transaction of customer %s has "
-                                            "a malformed date",
-                               id);
+            if (day_of((const char *)sqlite3_column_text(tx, 1), &day)) {
+                rc = vx_fail(s, VOCX_EDB, "transaction of customer %s has a"
+                                          " malformed date",
+                             k->id);
+                goto done;
             }
-            if (push_tx(w, w->n - 1, day, sqlite3_column_double(st, 6)))
+            if (push_tx(w, w->n - 1, day, sqlite3_column_double(tx, 2)))
                 goto nomem;
+            rtx = sqlite3_step(tx);
         }
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return vx_fail_db(s, "cannot read customers and transactions");
-    return VOCX_OK;
+    if (rcu != SQLITE_DONE || rtx != SQLITE_DONE)
+        rc = vx_fail_db(s, "cannot read customers and transactions");
+    goto done;
 nomem:
-    sqlite3_finalize(st);
-    return vx_fail(s, VOCX_ENOMEM, "out of memory");
+    rc = vx_fail(s, VOCX_ENOMEM, "out of memory");
+done:
+    sqlite3_finalize(cu);
+    sqlite3_finalize(tx);
+    return rc;
 }
 
 /* Append a remark to the report's message. */

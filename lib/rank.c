@@ -444,15 +444,6 @@ static int close_customer(vocx_ranking *rk, issue_acc **touched,
     return 0;
 }
 
-/* Customer ids compare as SQLite's BINARY collation orders them. */
-static int id_cmp(const unsigned char *a, int na, const unsigned char *b,
-                  int nb)
-{
-    int n = na < nb ? na : nb;
-    int c = n > 0 ? memcmp(a, b, (size_t)n) : 0;
-    return c ? c : (na > nb) - (na < nb);
-}
-
 /* A stream of rows in customer id order, merged with the scan. */
 typedef struct id_stream {
     sqlite3_stmt *st;
@@ -466,7 +457,8 @@ static int id_seek(id_stream *z, const unsigned char *id, int n)
     while (z->rc == SQLITE_ROW) {
         const unsigned char *k = sqlite3_column_text(z->st, 0);
         if (k) {
-            int c = id_cmp(k, sqlite3_column_bytes(z->st, 0), id, n);
+            int c = vx_binary_cmp(k, (size_t)sqlite3_column_bytes(z->st, 0),
+                                  id, (size_t)n);
             if (c == 0)
                 return 1;
             if (c > 0)
@@ -577,8 +569,8 @@ static int scan(vocx_store *s, vocx_ranking *rk, int64_t ruleset_id,
         const unsigned char *cust = sqlite3_column_text(st, 0);
         int clen = sqlite3_column_bytes(st, 0);
         int new_group = !g.active || (cust == NULL) != (g.id == NULL) ||
-                        (cust && id_cmp(cust, clen, (const unsigned char *)g.id,
-                                        g.idlen));
+                        (cust && vx_binary_cmp(cust, (size_t)clen, g.id,
+                                               (size_t)g.idlen));
         if (new_group) {
             if (ntouched && close_customer(rk, touched, ntouched, g.clv,
                                            g.known, g.id, g.has_cp, x)) {

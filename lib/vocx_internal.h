@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 #if defined(__GNUC__)
 #define VX_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -82,5 +83,15 @@ void vx_hex(const unsigned char *digest, size_t n, char *out);
 
 /* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ". */
 void vx_now_iso(char out[21]);
+
+/* Byte strings in the order of SQLite's BINARY collation (memcmp, then
+ * length): what lets C merge two queries sorted by the same text key. */
+static inline int vx_binary_cmp(const void *a, size_t na, const void *b,
+                                size_t nb)
+{
+    size_t n = na < nb ? na : nb;
+    int c = n ? memcmp(a, b, n) : 0;
+    return c ? c : (na > nb) - (na < nb);
+}
 
 #endif

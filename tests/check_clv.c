@@ -215,6 +215,64 @@ START_TEST(test_degenerate_amounts_and_dates)
 }
 END_TEST
 
+/* Customers and transactions are merged by customer id in SQLite's text
+ * order: ids that are prefixes of one another, differ in case or are not
+ * ASCII must meet their own rows (a miss would make two customers of one,
+ * or give a customer with purchases the CRM's value). */
+START_TEST(test_awkward_ids_merge)
+{
+    static const char *const ids[] = {"a", "a ", "ab", "B", "b", "10", "9",
+                                      "\xc3\xa9", "\xc3\xa9t\xc3\xa9", "z~"};
+    enum { N = sizeof ids / sizeof ids[0] };
+    char db[512], q[256];
+    vocx_store *s = tu_fresh_store(db, sizeof db, "awkward.db");
+    ck_assert_int_eq(vx_exec(s, "BEGIN"), VOCX_OK);
+    for (int i = 0; i < N; i++) {
+        /* even: in the customers table with a CRM value */
+        if (i % 2 == 0) {
+            snprintf(q, sizeof q,
+                     "INSERT INTO customers(customer_id, clv_value) VALUES"
+                     " ('%s', 1000)",
+                     ids[i]);
+            ck_assert_int_eq(vx_exec(s, q), VOCX_OK);
+        }
+        /* all but the last two: repeat purchases */
+        for (int k = 0; i < N - 2 && k < 3; k++) {
+            snprintf(q, sizeof q,
+                     "INSERT INTO transactions(txn_key, customer_id, txn_date,"
+                     " amount) VALUES ('k%d-%d', '%s', '2025-0%d-15', 20)",
+                     i, k, ids[i], 2 + 3 * k);
+            ck_assert_int_eq(vx_exec(s, q), VOCX_OK);
+        }
+    }
+    ck_assert_int_eq(vx_exec(s, "COMMIT"), VOCX_OK);
+    vocx_clv_options o = VOCX_CLV_OPTIONS_INIT;
+    o.calibration_end = "2025-12-31";
+    vocx_clv_report r;
+    ck_assert_msg(vocx_clv_fit(s, &o, &r) == VOCX_OK, "%s",
+                  vocx_store_errmsg(s));
+    /* one entry per id: a missed match would make two of one */
+    ck_assert_uint_eq(r.customers + r.no_value, N - 1); /* the last: nowhere */
+    ck_assert_uint_eq(r.transactions, 3 * (N - 2));
+    for (int i = 0; i < N; i++) {
+        /* with purchases: the model when it was fitted; else the CRM's
+         * value where there is one */
+        const char *want = i < N - 2 && r.fitted ? "bgnbd"
+                           : i % 2 == 0 && i < N - 1 ? "column"
+                                                     : NULL;
+        snprintf(q, sizeof q,
+                 "SELECT count(*) FROM customer_clv WHERE model_id = %lld"
+                 " AND customer_id = '%s'%s%s%s",
+                 (long long)r.model_id, ids[i], want ? " AND source = '" : "",
+                 want ? want : "", want ? "'" : "");
+        ck_assert_msg(tu_sql_int(db, q) == (want ? 1 : 0), "customer '%s'",
+                      ids[i]);
+    }
+    vocx_store_close(s);
+    tu_rm_db(db);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("clv");
@@ -223,6 +281,7 @@ int main(void)
     tcase_add_test(tc, test_cdnow_published_parameters);
     tcase_add_test(tc, test_no_repeat_purchasers);
     tcase_add_test(tc, test_fallback_chain_and_sources);
+    tcase_add_test(tc, test_awkward_ids_merge);
     tcase_add_test(tc, test_degenerate_amounts_and_dates);
     suite_add_tcase(su, tc);
     return tu_run_suite(su);
