@@ -288,6 +288,14 @@ static int ensure_ruleset(vocx_store *s, const vocx_rules *rules, int64_t *id)
     return VOCX_OK;
 }
 
+/* With none of the rule set's classifications stored when the run began
+ * (a new rule set, or --all), every comment is pending: no lookup per
+ * comment.  A comment another process classifies meanwhile is then
+ * classified twice and stored once (the insert does nothing on conflict). */
+static const char SQL_AFTER[] =
+    "SELECT c.comment_id, c.text FROM comments c"
+    " WHERE c.comment_id > ?2 AND ?1 IS NOT NULL"
+    " ORDER BY c.comment_id LIMIT ?3";
 static const char SQL_PENDING[] =
     "SELECT c.comment_id, c.text FROM comments c"
     " WHERE c.comment_id > ?2 AND NOT EXISTS (SELECT 1 FROM classifications k"
@@ -314,8 +322,8 @@ static int data_version(vocx_store *s, int64_t *v)
 }
 
 /* Read the next batch of unclassified comments after `after`. */
-static int read_batch(vocx_store *s, int64_t ruleset_id, int64_t after,
-                      size_t max, batch_set *b)
+static int read_batch(vocx_store *s, int64_t ruleset_id, int all_pending,
+                      int64_t after, size_t max, batch_set *b)
 {
     item *items = b->items;
     size_t *n = &b->n;
@@ -324,7 +332,7 @@ static int read_batch(vocx_store *s, int64_t ruleset_id, int64_t after,
     int vrc = data_version(s, &b->data_version);
     if (vrc)
         return vrc;
-    sqlite3_stmt *st = vx_stmt(s, SQL_PENDING);
+    sqlite3_stmt *st = vx_stmt(s, all_pending ? SQL_AFTER : SQL_PENDING);
     if (!st)
         return s->errcode;
     sqlite3_bind_int64(st, 1, ruleset_id);
@@ -518,13 +526,15 @@ int vocx_store_classify(vocx_store *s, const vocx_rules *rules,
                                stats->ruleset_id);
     if ((rc = vx_commit(s)))
         goto fail;
+    int all_pending = stats->skipped == 0;
     int64_t after = 0;
     char now[21];
     vx_now_iso(now);
     /* Batches are read and classified without the write lock, so other
      * writers (ingest, rank recording its run) are not starved while the
      * CPU work runs; the lock is taken only to store the results. */
-    if ((rc = read_batch(s, stats->ruleset_id, after, batch, &bs[cur])))
+    if ((rc = read_batch(s, stats->ruleset_id, all_pending, after, batch,
+                         &bs[cur])))
         goto fail;
     if (bs[cur].n) {
         after = bs[cur].items[bs[cur].n - 1].comment_id;
@@ -534,7 +544,8 @@ int vocx_store_classify(vocx_store *s, const vocx_rules *rules,
     }
     while (bs[cur].n) {
         batch_set *b = &bs[cur], *next = &bs[1 - cur];
-        if ((rc = read_batch(s, stats->ruleset_id, after, batch, next)))
+        if ((rc = read_batch(s, stats->ruleset_id, all_pending, after,
+                             batch, next)))
             goto fail;
         if (next->n) {
             after = next->items[next->n - 1].comment_id;
