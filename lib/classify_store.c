@@ -38,7 +38,8 @@ static void buf_reserve(vx_buf *b, size_t more)
 /* One comment of a batch, in and out. */
 typedef struct item {
     int64_t comment_id;
-    char *text;
+    const char *text; /* in the batch's text buffer, NUL-terminated */
+    size_t text_off;
     size_t len;
     /* results, offsets into the worker's buffers */
     size_t nhits;
@@ -190,6 +191,7 @@ typedef struct batch_set {
     worker *ws;
     int started;          /* workers running in threads */
     int64_t data_version; /* PRAGMA data_version before it was read */
+    vx_buf texts;         /* the items' texts */
 } batch_set;
 
 /* Split the batch across the workers and start them in threads; with one
@@ -302,12 +304,6 @@ static const char SQL_PENDING[] =
     "  WHERE k.comment_id = c.comment_id AND k.ruleset_id = ?1)"
     " ORDER BY c.comment_id LIMIT ?3";
 
-static void free_items(item *items, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(items[i].text);
-}
-
 /* PRAGMA data_version: changes when another connection commits. */
 static int data_version(vocx_store *s, int64_t *v)
 {
@@ -340,25 +336,29 @@ static int read_batch(vocx_store *s, int64_t ruleset_id, int all_pending,
     sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
     size_t bytes = 0;
     int rc;
+    /* the batch's texts in one buffer, one after another with their NULs */
+    vx_buf *tb = &b->texts;
+    tb->len = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         item *it = &items[*n];
         memset(it, 0, sizeof *it);
         it->comment_id = sqlite3_column_int64(st, 0);
-        const void *t = sqlite3_column_blob(st, 1);
+        const char *t = (const char *)sqlite3_column_blob(st, 1);
         it->len = (size_t)sqlite3_column_bytes(st, 1);
-        it->text = malloc(it->len + 1);
-        if (!it->text) {
+        it->text_off = tb->len;
+        buf_put(tb, t ? t : "", it->len);
+        buf_put(tb, "", 1);
+        if (tb->oom) {
             sqlite3_reset(st);
             return vx_fail(s, VOCX_ENOMEM, "out of memory");
         }
-        if (it->len)
-            memcpy(it->text, t, it->len);
-        it->text[it->len] = '\0';
         (*n)++;
         bytes += it->len;
         if (bytes >= VX_CLASSIFY_BATCH_BYTES)
             break; /* bound memory for batches of huge comments */
     }
+    for (size_t i = 0; i < *n; i++) /* the buffer has stopped moving */
+        items[i].text = tb->p + items[i].text_off;
     sqlite3_reset(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return vx_fail_db(s, "cannot read comments");
@@ -562,7 +562,6 @@ int vocx_store_classify(vocx_store *s, const vocx_rules *rules,
             wrc = rc;
         if ((rc = wrc))
             goto fail;
-        free_items(b->items, b->n);
         b->n = 0;
         cur = 1 - cur;
         if (o->on_progress &&
@@ -580,9 +579,8 @@ fail:
     vx_rollback(s);
 done:
     for (int b = 0; b < 2; b++) {
-        if (bs[b].items)
-            free_items(bs[b].items, bs[b].n);
         free(bs[b].items);
+        free(bs[b].texts.p);
         for (int k = 0; bs[b].ws && k < nw; k++) {
             if (b == 0)
                 vocx_scratch_free(bs[b].ws[k].scratch);
