@@ -67,6 +67,8 @@ struct vocx_scratch {
     size_t ncand, cap_cand, cap_cand_tmp;
     vx_nres *nr;
     size_t cap_nr;
+    uint32_t *pass; /* tokens through the root gate */
+    size_t cap_pass;
 
     vocx_hit *hits;
     size_t nhits, cap_hits;
@@ -134,6 +136,7 @@ void vocx_scratch_free(vocx_scratch *s)
     free(s->cand);
     free(s->cand_tmp);
     free(s->nr);
+    free(s->pass);
     free(s->hits);
     free(s->hit_soff);
     free(s->spans);
@@ -343,6 +346,35 @@ static int step_token(vocx_scratch *s, const vocx_rules *r, uint32_t node,
             return visit(s, r, (uint32_t)c, start, j);
     }
     return VOCX_OK;
+}
+
+/* Tokens that may start a root term, into pass[]; their number.  Most
+ * tokens start none, and the gate settles them without hashing: one
+ * tight loop without calls or branches on the text. */
+static size_t gate_tokens(const vocx_rules *r, const vx_text *t,
+                          uint32_t *pass)
+{
+    const vx_token *tok = t->tok;
+    const char *norm = t->norm;
+    size_t ntok = t->ntok, np = 0;
+    if (r->rgate_short) { /* short prefix terms: the general test */
+        for (size_t j = 0; j < ntok; j++) {
+            pass[np] = (uint32_t)j;
+            np += (size_t)vx_rgate_pass(r, norm + tok[j].nstart,
+                                        tok[j].nend - tok[j].nstart);
+        }
+        return np;
+    }
+    const uint64_t *gate = r->rgate;
+    unsigned bits = r->rgate_bits;
+    for (size_t j = 0; j < ntok; j++) {
+        size_t n = tok[j].nend - tok[j].nstart;
+        size_t k = n < VX_RGATE_LEN ? n : VX_RGATE_LEN;
+        pass[np] = (uint32_t)j;
+        np += (size_t)vx_rgate_has(gate, bits,
+                                   vx_rgate_hash(norm + tok[j].nstart, k));
+    }
+    return np;
 }
 
 /* ---- 3. regexes --------------------------------------------------------- */
@@ -1056,8 +1088,11 @@ int vocx_classify(const vocx_rules *rules, vocx_scratch *s, const char *text,
                          rules->norm_flags);
     if (rc)
         return rc;
-    for (size_t j = 0; j < s->text.ntok; j++)
-        if ((rc = step_token(s, rules, 0, j, j)))
+    if (GROW(s->pass, s->cap_pass, s->text.ntok + 1))
+        return VOCX_ENOMEM;
+    size_t npass = gate_tokens(rules, &s->text, s->pass);
+    for (size_t i = 0; i < npass; i++)
+        if ((rc = step_token(s, rules, 0, s->pass[i], s->pass[i])))
             return rc;
     if (rules->nregexes && (rc = run_regexes(s, rules)))
         return rc;

@@ -40,7 +40,7 @@ typedef struct fast_slot {
     uint32_t flags;
 } fast_slot;
 
-#define FAST_VERIFY 0x80
+#define FAST_VERIFY 0x100 /* above every VX_LEX_* flag */
 
 typedef struct lex_set {
     lex_entry *slot; /* exact table: words and phrases */
@@ -49,6 +49,14 @@ typedef struct lex_set {
     size_t fast_cap, fast_count; /* cap: a power of two, >= 8 * count */
     unsigned fast_bits;          /* log2(fast_cap) */
     size_t max_words; /* longest pseudo phrase, in words */
+    /* The same keys in a collision-free table (vx_lexicon_seal): one
+     * probe per word instead of two.  pidx[h >> (64 - pbits)] indexes
+     * pent, whose entry 0 is empty; NULL when not built (a word added
+     * since, or no multiplier found). */
+    uint8_t *pidx;
+    fast_slot *pent;
+    uint64_t pmul;
+    unsigned pbits;
 } lex_set;
 
 struct vx_lexicon {
@@ -238,8 +246,17 @@ static int fast_grow(lex_set *s, fast_slot extra)
     return VOCX_ENOMEM;
 }
 
+static void unseal(lex_set *s)
+{
+    free(s->pidx);
+    free(s->pent);
+    s->pidx = NULL;
+    s->pent = NULL;
+}
+
 static int fast_add(lex_set *s, const char *w, size_t n, unsigned flags)
 {
+    unseal(s); /* the single-probe table lacks the new word */
     fast_slot e = {fast_key(w, n), (uint32_t)n,
                    n > 8 ? flags | FAST_VERIFY : flags};
     fast_slot lost;
@@ -408,11 +425,82 @@ int vx_lexicon_new(vx_lexicon **out)
     for (size_t i = 0; !rc && i < NELEM(default_pseudo); i++)
         rc = vx_lexicon_add_pseudo(lx, default_pseudo[i],
                                    strlen(default_pseudo[i]));
+    if (!rc)
+        rc = vx_lexicon_seal(lx);
     if (rc) {
         vx_lexicon_free(lx);
         return rc;
     }
     *out = lx;
+    return 0;
+}
+
+/* Index of a key in the single-probe table. */
+static size_t seal_index(uint64_t key, size_t n, uint64_t mul, unsigned bits)
+{
+    return (size_t)(((key ^ (uint64_t)n << 59) * mul) >> (64 - bits));
+}
+
+/* Build s's single-probe table: try multipliers until every key has a
+ * slot of its own.  With 8K slots or more for at most 255 keys a few
+ * tries do; with more keys than a byte indexes, the cuckoo table stays
+ * in use. */
+static int seal_set(lex_set *s)
+{
+    unseal(s);
+    if (!s->fast_count || s->fast_count > 255)
+        return 0;
+    s->pent = malloc((s->fast_count + 1) * sizeof *s->pent);
+    if (!s->pent)
+        return VOCX_ENOMEM;
+    size_t ne = 1;
+    memset(&s->pent[0], 0, sizeof s->pent[0]); /* len 0: matches no word */
+    for (size_t i = 0; i < s->fast_cap; i++)
+        if (s->fast[i].len)
+            s->pent[ne++] = s->fast[i];
+    uint64_t seed = 0x243F6A8885A308D3ULL; /* fixed: builds are repeatable */
+    for (unsigned bits = 13; bits <= 15; bits++) {
+        uint8_t *idx = realloc(s->pidx, (size_t)1 << bits);
+        if (!idx) {
+            unseal(s);
+            return VOCX_ENOMEM;
+        }
+        s->pidx = idx;
+        for (int attempt = 0; attempt < 64; attempt++) {
+            /* splitmix64 */
+            uint64_t z = (seed += 0x9E3779B97F4A7C15ULL);
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+            uint64_t mul = (z ^ (z >> 31)) | 1;
+            memset(idx, 0, (size_t)1 << bits);
+            size_t i;
+            for (i = 1; i < ne; i++) {
+                size_t j = seal_index(s->pent[i].key, s->pent[i].len, mul,
+                                      bits);
+                if (idx[j])
+                    break;
+                idx[j] = (uint8_t)i;
+            }
+            if (i == ne) {
+                s->pmul = mul;
+                s->pbits = bits;
+                return 0;
+            }
+        }
+    }
+    unseal(s); /* unlucky: lookups stay on the cuckoo table */
+    return 0;
+}
+
+int vx_lexicon_seal(vx_lexicon *lx)
+{
+    if (!lx)
+        return VOCX_EINVAL;
+    for (int i = 0; i < 2; i++) {
+        int rc = seal_set(&lx->set[i]);
+        if (rc)
+            return rc;
+    }
     return 0;
 }
 
@@ -423,6 +511,7 @@ void vx_lexicon_free(vx_lexicon *lx)
     for (int i = 0; i < 2; i++) {
         free(lx->set[i].slot);
         free(lx->set[i].fast);
+        unseal(&lx->set[i]);
     }
     free(lx->arena);
     free(lx);
@@ -492,43 +581,81 @@ static uint64_t load_le64(const char *p)
     return w;
 }
 
+/* VX_LEX_NEGATOR when w[0..n) ends in n't: the three bytes before the
+ * end (at offset 0 for shorter words, then ignored). */
+static inline unsigned ends_nt(const char *w, size_t n)
+{
+    const uint32_t nt = 'n' | '\'' << 8 | (uint32_t)'t' << 16;
+    size_t j = n >= 3 ? n - 3 : 0;
+    return VX_LEX_NEGATOR *
+           ((((uint32_t)load_le64(w + j) & 0xFFFFFF) == nt) & (n >= 3));
+}
+
 unsigned vx_lexicon_classify(const vx_lexicon *lx, unsigned norm_flags,
                              const vx_text *t, uint8_t *out)
 {
-    unsigned all = 0;
     static const uint64_t keep[9] = {
         0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFFULL, 0xFFFFFFFFFFULL,
         0xFFFFFFFFFFFFULL, 0xFFFFFFFFFFFFFFULL, ~0ULL};
-    const uint32_t nt = 'n' | '\'' << 8 | (uint32_t)'t' << 16;
     const lex_set *s = lx ? &lx->set[(norm_flags & VX_NORM_STRIP_ACCENTS) != 0]
                           : NULL;
-    if (s && !s->fast_cap)
-        s = NULL;
+    const vx_token *tok = t->tok;
+    const char *norm = t->norm;
+    size_t ntok = t->ntok;
+    unsigned all = 0;
     /* Reads up to 8 bytes from a word's start: the normalized text has
      * TOKENIZE_SLACK zeroed bytes after its end.  No branch depends on
      * the word, so the cost does not either. */
-    for (size_t k = 0; k < t->ntok; k++) {
-        const vx_token *x = &t->tok[k];
-        const char *w = t->norm + x->nstart;
-        size_t n = x->nend - x->nstart;
-        /* n't: the three bytes before the end (at offset 0 for shorter
-         * words, then ignored) */
-        size_t j = n >= 3 ? n - 3 : 0;
-        unsigned f = ((uint32_t)load_le64(w + j) & 0xFFFFFF) == nt && n >= 3
-                         ? VX_LEX_NEGATOR
-                         : 0;
-        if (s) {
-            uint64_t key = load_le64(w) & keep[n < 8 ? n : 8];
-            size_t i1, i2;
-            fast_slots(key, n, s->fast_bits, &i1, &i2);
-            const fast_slot *e1 = &s->fast[i1], *e2 = &s->fast[i2];
-            unsigned g = ((e1->key == key) & (e1->len == n)) ? e1->flags : 0;
-            g |= ((e2->key == key) & (e2->len == n)) ? e2->flags : 0;
-            if (g & FAST_VERIFY) /* a long word: look it up exactly */
-                g = vx_lexicon_lookup(lx, norm_flags, w, n);
-            /* (a symbol token may match too; vx_text_analyze ignores it) */
-            f |= g;
+    if (!s || !s->fast_cap) {
+        for (size_t k = 0; k < ntok; k++) {
+            const char *w = norm + tok[k].nstart;
+            unsigned f = ends_nt(w, tok[k].nend - tok[k].nstart);
+            out[k] = (uint8_t)f;
+            all |= f;
         }
+        return all;
+    }
+    if (s->pidx) { /* sealed: one probe */
+        const uint8_t *pidx = s->pidx;
+        const fast_slot *pent = s->pent;
+        uint64_t mul = s->pmul;
+        unsigned bits = s->pbits;
+        for (size_t k = 0; k < ntok; k++) {
+            const char *w = norm + tok[k].nstart;
+            uint32_t n = tok[k].nend - tok[k].nstart;
+            unsigned f = ends_nt(w, n);
+            uint64_t key = load_le64(w) & keep[n < 8 ? n : 8];
+            const fast_slot *e = &pent[pidx[seal_index(key, n, mul, bits)]];
+            unsigned g = e->flags & (0u - ((e->key == key) & (e->len == n)));
+            if (g & FAST_VERIFY)
+                g = vx_lexicon_lookup(lx, norm_flags, w, n);
+            f |= g;
+            out[k] = (uint8_t)f;
+            all |= f;
+        }
+        return all;
+    }
+    /* the table's shape in registers, not reloaded per word */
+    const fast_slot *fast = s->fast;
+    unsigned bits = s->fast_bits;
+    size_t m = ((size_t)1 << bits) - 1;
+    for (size_t k = 0; k < ntok; k++) {
+        const char *w = norm + tok[k].nstart;
+        uint32_t n = tok[k].nend - tok[k].nstart;
+        unsigned f = ends_nt(w, n);
+        uint64_t key = load_le64(w) & keep[n < 8 ? n : 8];
+        /* fast_slots(), spelled out */
+        uint64_t h = (key ^ (uint64_t)n << 59) * 0x9E3779B97F4A7C15ULL;
+        size_t i1 = (size_t)(h >> (64 - bits));
+        size_t i2 = (size_t)(h >> (64 - 2 * bits)) & m;
+        i2 ^= (size_t)(i2 == i1);
+        const fast_slot *e1 = &fast[i1], *e2 = &fast[i2];
+        unsigned g = e1->flags & (0u - ((e1->key == key) & (e1->len == n)));
+        g |= e2->flags & (0u - ((e2->key == key) & (e2->len == n)));
+        if (g & FAST_VERIFY) /* a long word: look it up exactly */
+            g = vx_lexicon_lookup(lx, norm_flags, w, n);
+        /* (a symbol token may match too; vx_text_analyze ignores it) */
+        f |= g;
         out[k] = (uint8_t)f;
         all |= f;
     }

@@ -270,6 +270,12 @@ void vx_rules_disable_prefilter(vocx_rules *r)
     vx_prefilter_free(&r->prefilter);
 }
 
+void vx_rules_disable_gate(vocx_rules *r)
+{
+    if (r->rgate)
+        memset(r->rgate, 0xFF, ((size_t)1 << r->rgate_bits) / 8);
+}
+
 int vx_rules_use_leaf(vocx_rules *r, uint32_t leaf, uint32_t rule,
                       int indexed)
 {
@@ -329,6 +335,9 @@ static int cmp_u32(const void *a, const void *b)
 int vx_rules_finish(vocx_rules *r)
 {
     int rc;
+    /* the rule file may have added negators and contrast words */
+    if (r->lexicon && (rc = vx_lexicon_seal(r->lexicon)))
+        return rc;
     /* A file without terms still has a root: lookups find nothing. */
     if (!r->tnodes) {
         uint32_t root;
@@ -413,6 +422,28 @@ int vx_rules_finish(vocx_rules *r)
                        r->pgate_mask;
             r->pgate[b >> 6] |= 1ULL << (b & 63);
         }
+    }
+    /* root gate: 32 bits per root term, about 3 % false passes */
+    size_t nroot = 0;
+    for (size_t i = 1; i < r->ntnodes; i++)
+        nroot += r->tnodes[i].tag <= 1;
+    r->rgate_bits = 12;
+    while (((size_t)1 << r->rgate_bits) < nroot * 32)
+        r->rgate_bits++;
+    r->rgate = calloc((size_t)1 << (r->rgate_bits - 6), sizeof *r->rgate);
+    if (!r->rgate)
+        return VOCX_ENOMEM;
+    r->rgate_short = 0;
+    for (size_t i = 1; i < r->ntnodes; i++) {
+        const vx_tnode *n = &r->tnodes[i];
+        if (n->tag > 1 || n->klen == 0)
+            continue; /* not a root term; an empty key matches no token */
+        size_t k = n->klen < VX_RGATE_LEN ? n->klen : VX_RGATE_LEN;
+        char tmp[8] = {0};
+        memcpy(tmp, r->keys + n->koff, k);
+        vx_rgate_set(r->rgate, r->rgate_bits, vx_rgate_hash(tmp, k));
+        if (n->tag == 1 && k < VX_RGATE_LEN)
+            r->rgate_short |= 1u << k;
     }
     /* 16 filter bits per key, two set per key within one 64-bit word:
      * a few percent false hits */
@@ -515,6 +546,7 @@ void vocx_rules_free(vocx_rules *r)
     free(r->plens);
     free(r->bloom);
     free(r->pgate);
+    free(r->rgate);
     free(r->pairs);
     free(r->rpairs);
     free(r);

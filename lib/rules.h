@@ -205,6 +205,14 @@ struct vocx_rules {
      * every longer prefix lookup. */
     uint64_t *pgate;
     size_t pgate_mask;
+    /* Gate for every root term: a bit per hash of a term's first
+     * min(4, length) bytes and that count, so a token whose first bytes
+     * start no root term skips the trie.  rgate_short: bit p set when the
+     * root has prefix terms of p < VX_RGATE_LEN bytes (their keys are
+     * shorter than a longer token's). */
+    uint64_t *rgate;
+    unsigned rgate_bits; /* log2 of the bits */
+    unsigned rgate_short;
 
     /* (leaf, rule) pairs gathered while parsing, turned into CSR */
     uint32_t *pairs;
@@ -315,6 +323,46 @@ static inline int vx_pgate_has(const vocx_rules *r, uint64_t h)
     return (int)((r->pgate[b >> 6] >> (b & 63)) & 1);
 }
 
+#define VX_RGATE_LEN 4
+/* Hash of the gate key of s[0..k), 1 <= k <= VX_RGATE_LEN; s must have 8
+ * readable bytes. */
+static inline uint64_t vx_rgate_hash(const char *s, size_t k)
+{
+    static const uint64_t keep[VX_RGATE_LEN + 1] = {0, 0xFF, 0xFFFF,
+                                                   0xFFFFFF, 0xFFFFFFFF};
+    return ((vx_load64(s) & keep[k]) | (uint64_t)k << 32) *
+           0x9e3779b97f4a7c15ULL;
+}
+/* One bit per hash (the top `bits` bits of h) in a bitmap of 2^bits
+ * bits: one load and a shift to test. */
+static inline int vx_rgate_has(const uint64_t *g, unsigned bits, uint64_t h)
+{
+    uint64_t b = h >> (64 - bits);
+    return (int)((g[b >> 6] >> (b & 63)) & 1);
+}
+static inline void vx_rgate_set(uint64_t *g, unsigned bits, uint64_t h)
+{
+    uint64_t b = h >> (64 - bits);
+    g[b >> 6] |= 1ULL << (b & 63);
+}
+/* Whether a token w[0..len), len >= 1, with 8 bytes readable at w, may
+ * start a root term: 0 means no lookup at the root can find anything. */
+static inline int vx_rgate_pass(const vocx_rules *r, const char *w,
+                                size_t len)
+{
+    size_t k = len < VX_RGATE_LEN ? len : VX_RGATE_LEN;
+    if (vx_rgate_has(r->rgate, r->rgate_bits, vx_rgate_hash(w, k)))
+        return 1;
+    if (!r->rgate_short)
+        return 0;
+    /* shorter prefix terms: rare, and few lengths */
+    for (size_t p = 1; p < k; p++)
+        if (((r->rgate_short >> p) & 1) &&
+            vx_rgate_has(r->rgate, r->rgate_bits, vx_rgate_hash(w, p)))
+            return 1;
+    return 0;
+}
+
 /* One element of a term: an exact word or a word prefix (normalized). */
 typedef struct vx_elem {
     const char *s;
@@ -335,6 +383,9 @@ int vx_rules_add_regex(vocx_rules *r, pcre2_code *code, pcre2_code *counted,
 /* Make every regex run on every text (tests compare with and without the
  * prefilter; results must be identical). */
 void vx_rules_disable_prefilter(vocx_rules *r);
+/* Let every token through the root gate (tests compare with and without
+ * it; results must be identical). */
+void vx_rules_disable_gate(vocx_rules *r);
 /* Record that `rule` uses `leaf`; `indexed`: the rule is a candidate
  * whenever the leaf occurs (it is one of the terms the rule needs). */
 int vx_rules_use_leaf(vocx_rules *r, uint32_t leaf, uint32_t rule,

@@ -8,11 +8,13 @@
  * allocation once they have grown to the largest comment):
  *  1. normalize: NFKC + case fold (+ accent stripping) into t->norm, with
  *     omap/oend giving each normalized byte's original character.  ASCII
- *     runs take a fast path (8 bytes at a time); other text goes through
- *     utf8proc one grapheme cluster at a time;
+ *     runs take a fast path (16 or 8 bytes at a time, found and copied in
+ *     one pass); other text goes through utf8proc one grapheme cluster at
+ *     a time;
  *  2. tokenize t->norm into words and symbols, numbering clauses at
  *     punctuation.  ASCII runs are cut with 64-bit masks, 64 bytes at a
- *     time; other text character by character;
+ *     time (a text that was all ASCII is one run, not searched for);
+ *     other text character by character;
  *  3. look every word up in the lexicon (vx_lexicon_classify), then mark
  *     negators, contrast words and pseudo-negation phrases, renumber
  *     clauses at contrast words and mark negation scope.
@@ -183,45 +185,89 @@ static size_t ascii_run_end(const unsigned char *b, size_t i, size_t len)
 typedef uint32_t v4u32 __attribute__((vector_size(16)));
 #endif
 
-/* Copy n ASCII bytes at b[i..] folded, each mapped to itself. */
-static void ascii_copy(vx_text *t, const unsigned char *b, size_t i, size_t n)
+/* Store 8 folded bytes w whose first has original offset o, each mapped
+ * to itself. */
+static inline void ascii_copy8(char *dst, uint32_t *om, uint32_t *oe,
+                               uint64_t w, uint32_t o)
+{
+    memcpy(dst, &w, 8);
+#if defined(__GNUC__)
+    v4u32 lo = {0, 1, 2, 3}, hi = {4, 5, 6, 7};
+    lo += o;
+    hi += o;
+    memcpy(om, &lo, 16);
+    memcpy(om + 4, &hi, 16);
+    lo += 1;
+    hi += 1;
+    memcpy(oe, &lo, 16);
+    memcpy(oe + 4, &hi, 16);
+#else
+    for (uint32_t j = 0; j < 8; j++) {
+        om[j] = o + j;
+        oe[j] = o + j + 1;
+    }
+#endif
+}
+
+/* Fold and copy the ASCII run that starts at b[i] (b[i] and, unless it
+ * is the last byte, b[i + 1] are ASCII), each byte mapped to itself, up
+ * to its last byte before a non-ASCII one (which may take a combining
+ * mark: norm_cluster's) or to the end; returns where it stopped.  One
+ * pass: a block goes out when its bytes and the byte after it are ASCII.
+ * The caller has reserved len - i bytes. */
+static size_t ascii_run(vx_text *t, const unsigned char *b, size_t i,
+                        size_t len)
 {
     char *dst = t->norm + t->norm_len;
     uint32_t *om = t->omap + t->norm_len, *oe = t->oend + t->norm_len;
-    size_t k = 0;
-#if defined(__GNUC__)
-    v4u32 lo = {0, 1, 2, 3}, hi = {4, 5, 6, 7};
-    lo += (uint32_t)i;
-    hi += (uint32_t)i;
+    size_t k = 0, n = len - i;
+    b += i;
+#if defined(__SSE2__) && defined(__GNUC__) && !defined(VX_TEXT_NO_SIMD)
+    v4u32 q0 = {0, 1, 2, 3};
+    q0 += (uint32_t)i;
+    for (; n - k >= 16; k += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + k));
+        unsigned next = n - k > 16 ? b[k + 16] : 0;
+        if (_mm_movemask_epi8(v) | (next & 0x80))
+            break;
+        /* signed compares: every byte is ASCII here */
+        __m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
+                                   _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+        v = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+        __m128i grave = _mm_cmpeq_epi8(v, _mm_set1_epi8('`'));
+        v = _mm_xor_si128(v, _mm_and_si128(grave, _mm_set1_epi8('`' ^ '\'')));
+        _mm_storeu_si128((__m128i *)(void *)(dst + k), v);
+        v4u32 q1 = q0 + 4, q2 = q0 + 8, q3 = q0 + 12;
+        memcpy(om + k, &q0, 16);
+        memcpy(om + k + 4, &q1, 16);
+        memcpy(om + k + 8, &q2, 16);
+        memcpy(om + k + 12, &q3, 16);
+        q0 += 1;
+        q1 += 1;
+        q2 += 1;
+        q3 += 1;
+        memcpy(oe + k, &q0, 16);
+        memcpy(oe + k + 4, &q1, 16);
+        memcpy(oe + k + 8, &q2, 16);
+        memcpy(oe + k + 12, &q3, 16);
+        q0 += 15;
+    }
 #endif
     for (; n - k >= 8; k += 8) {
         uint64_t w;
-        memcpy(&w, b + i + k, 8);
-        w = fold8(w);
-        memcpy(dst + k, &w, 8);
-#if defined(__GNUC__)
-        memcpy(om + k, &lo, 16);
-        memcpy(om + k + 4, &hi, 16);
-        lo += 1;
-        hi += 1;
-        memcpy(oe + k, &lo, 16);
-        memcpy(oe + k + 4, &hi, 16);
-        lo += 7;
-        hi += 7;
-#else
-        uint32_t base = (uint32_t)(i + k);
-        for (uint32_t j = 0; j < 8; j++) {
-            om[k + j] = base + j;
-            oe[k + j] = base + j + 1;
-        }
-#endif
+        memcpy(&w, b + k, 8);
+        unsigned next = n - k > 8 ? b[k + 8] : 0;
+        if ((w & HIGH) | (next & 0x80))
+            break;
+        ascii_copy8(dst + k, om + k, oe + k, fold8(w), (uint32_t)(i + k));
     }
-    for (; k < n; k++) {
-        dst[k] = (char)ascii_fold[b[i + k]];
+    for (; k < n && b[k] < 0x80 && (k + 1 == n || b[k + 1] < 0x80); k++) {
+        dst[k] = (char)ascii_fold[b[k]];
         om[k] = (uint32_t)(i + k);
         oe[k] = (uint32_t)(i + k + 1);
     }
-    t->norm_len += n;
+    t->norm_len += k;
+    return i + k;
 }
 
 /* Append the bytes of one code point produced by the original character
@@ -377,7 +423,10 @@ static int norm_cluster(vx_text *t, const unsigned char *b, size_t len,
     return 0;
 }
 
-static int normalize(vx_text *t, const char *orig, size_t len, unsigned flags)
+/* *all_ascii (may be NULL): the text was one ASCII run, so the
+ * normalized text is ASCII too and as long. */
+static int normalize(vx_text *t, const char *orig, size_t len, unsigned flags,
+                     int *all_ascii)
 {
     const unsigned char *b = (const unsigned char *)orig;
     utf8proc_option_t opt = UTF8PROC_STABLE | UTF8PROC_COMPAT |
@@ -388,20 +437,19 @@ static int normalize(vx_text *t, const char *orig, size_t len, unsigned flags)
     t->orig_len = len;
     int rc = reserve(t, len); /* exact for ASCII text */
     size_t i = 0;
+    int general = 0; /* some text went through norm_cluster */
     while (!rc && i < len) {
         /* Fast path: an ASCII byte followed by another is a grapheme
          * cluster of its own that NFKC + case folding only lower-cases.
          * The last ASCII byte before a non-ASCII one may take a combining
          * mark (e + U+0301), so it goes through norm_cluster. */
         if (b[i] < 0x80 && (i + 1 == len || b[i + 1] < 0x80)) {
-            size_t j = ascii_run_end(b, i + 1, len);
-            size_t end = j == len ? len : j - 1;
-            rc = reserve(t, end - i);
+            rc = reserve(t, len - i);
             if (!rc)
-                ascii_copy(t, b, i, end - i);
-            i = end;
+                i = ascii_run(t, b, i, len);
             continue;
         }
+        general = 1;
         rc = norm_cluster(t, b, len, &i, opt);
     }
     if (rc) {
@@ -422,6 +470,8 @@ static int normalize(vx_text *t, const char *orig, size_t len, unsigned flags)
     memset(t->norm + t->norm_len, 0, TOKENIZE_SLACK + 1);
     t->omap[t->norm_len] = (uint32_t)len;
     t->oend[t->norm_len] = (uint32_t)len;
+    if (all_ascii)
+        *all_ascii = !general;
     return 0;
 }
 
@@ -625,6 +675,20 @@ static int ctz64(uint64_t x)
 #endif
 }
 
+static int clz64(uint64_t x)
+{
+#if defined(__GNUC__)
+    return __builtin_clzll(x);
+#else
+    int n = 0;
+    while (!(x >> 63)) {
+        x <<= 1;
+        n++;
+    }
+    return n;
+#endif
+}
+
 /* Bit i of *word: byte p[i] is a letter or digit; of *other: neither
  * that nor a space (punctuation, and bytes >= 0x80, which only occur past
  * the run and are masked off by the caller). */
@@ -737,6 +801,18 @@ static int ascii_segment(vx_text *t, tokstate *st, size_t p, size_t q,
         uint64_t before = (word << 1) | (uint64_t)open;
         uint64_t starts = word & ~before;
         uint64_t ends = ~word & before & valid; /* first byte after a word */
+        /* The starts that open a clause (see start_clause): a break
+         * carries up through ~starts to the next start, so adding the
+         * breaks marks every start with a break since the one before,
+         * once however many.  A break before the block's first start may
+         * also be pending from earlier; before the first token of the
+         * text, breaks count not at all.  A carry past the block is
+         * dropped: the break is pending for the next one. */
+        uint64_t first = starts & -starts;
+        uint64_t opens = ((~starts + brk) & starts) |
+                         (st->pending ? first : 0);
+        if (!st->any)
+            opens &= ~first;
         /* At most 33 tokens end in a block: room first, then the loop
          * writes them with everything in registers. */
         while (t->tok_cap - t->ntok < 33)
@@ -745,7 +821,7 @@ static int ascii_segment(vx_text *t, tokstate *st, size_t p, size_t q,
         vx_token *o = t->tok + t->ntok;
         const uint32_t *om = t->omap, *oe = t->oend;
         uint32_t clause = st->clause;
-        int pending = st->pending, any = st->any;
+        int pending = st->pending | (brk != 0);
         if (open && ends) {
             size_t e = b0 + (size_t)ctz64(ends);
             ends &= ends - 1;
@@ -753,15 +829,16 @@ static int ascii_segment(vx_text *t, tokstate *st, size_t p, size_t q,
                               oe[e - 1], oclause, VX_TOK_WORD, 0};
             open = 0;
         }
+        if (starts) { /* pending: a break after the last start */
+            int last = 63 - clz64(starts);
+            pending = (brk >> last) != 0;
+            st->any = 1;
+        }
         while (starts) {
-            size_t a = b0 + (size_t)ctz64(starts);
-            uint64_t below = (starts & -starts) - 1;
+            int i = ctz64(starts);
+            size_t a = b0 + (size_t)i;
             starts &= starts - 1;
-            pending |= (brk & below) != 0;
-            brk &= ~below;
-            clause += (uint32_t)(pending & any); /* see start_clause */
-            pending = 0;
-            any = 1;
+            clause += (uint32_t)((opens >> i) & 1);
             if (ends) {
                 size_t e = b0 + (size_t)ctz64(ends);
                 ends &= ends - 1;
@@ -775,8 +852,7 @@ static int ascii_segment(vx_text *t, tokstate *st, size_t p, size_t q,
         }
         t->ntok = (size_t)(o - t->tok);
         st->clause = clause;
-        st->pending = pending | (brk != 0);
-        st->any = any;
+        st->pending = pending;
     }
     *next = q;
     if (open) {
@@ -789,12 +865,14 @@ static int ascii_segment(vx_text *t, tokstate *st, size_t p, size_t q,
 }
 
 /* Words, symbols and clause numbers from punctuation. */
-static int tokenize(vx_text *t)
+static int tokenize(vx_text *t, int all_ascii)
 {
     const unsigned char *s = (const unsigned char *)t->norm;
     size_t n = t->norm_len, p = 0;
     tokstate st = {0, 0, 0};
     t->ntok = 0;
+    if (all_ascii && n) /* one run: no need to look for its end */
+        return ascii_segment(t, &st, 0, n, &p);
     while (p < n) {
         if (s[p] < 0x80) {
             int rc = ascii_segment(t, &st, p, ascii_run_end(s, p, n), &p);
@@ -886,11 +964,25 @@ static void mark(vx_text *t, const vx_lexicon *lx, unsigned flags)
     int prev_negator = 0;
     /* Without a negator, contrast word or phrase there is nothing to do:
      * the tokenizer's clause numbers and zero flags stand. */
-    if (!t->ntok || !(vx_lexicon_classify(lx, flags, t, t->lexf) &
-                      (VX_LEX_NEGATOR | VX_LEX_CONTRAST | VX_LEX_PSEUDO_FIRST)))
+    const unsigned special =
+        VX_LEX_NEGATOR | VX_LEX_CONTRAST | VX_LEX_PSEUDO_FIRST;
+    if (!t->ntok || !(vx_lexicon_classify(lx, flags, t, t->lexf) & special))
         return;
-    for (size_t k = 0; k < t->ntok; k++) {
+    /* Before the first negator, contrast word or phrase nothing changes;
+     * after the last, only the clause shift and the scope still open. */
+    size_t first = 0, last = t->ntok - 1;
+    while (!(lexf[first] & special))
+        first++;
+    while (!(lexf[last] & special))
+        last--;
+    prev_clause = first ? tk[first - 1].clause : 0;
+    for (size_t k = first; k < t->ntok; k++) {
         vx_token *x = &tk[k];
+        if (k > last && k >= neg_end && k >= pseudo_end) {
+            for (; shift && k < t->ntok; k++)
+                tk[k].clause += shift;
+            break;
+        }
         unsigned lf = lexf[k];
         uint32_t c = x->clause;
         int new_clause = c != prev_clause;
@@ -944,6 +1036,8 @@ static void mark(vx_text *t, const vx_lexicon *lx, unsigned flags)
  * address that was in the text. */
 static void drop_placeholders(vx_text *t, const char *orig, size_t len)
 {
+    if (!len || !memchr(orig, '[', len)) /* no placeholder can follow */
+        return;
     size_t out = 0;
     for (size_t i = 0; i < t->ntok; i++) {
         const vx_token *k = &t->tok[i];
@@ -976,9 +1070,10 @@ int vx_text_analyze(vx_text *t, const char *orig, size_t len,
         return VOCX_EINVAL;
     if (len > VX_TEXT_MAX)
         return VOCX_ELIMIT;
-    int rc = normalize(t, orig ? orig : "", len, flags);
+    int all_ascii = 0;
+    int rc = normalize(t, orig ? orig : "", len, flags, &all_ascii);
     if (!rc)
-        rc = tokenize(t);
+        rc = tokenize(t, all_ascii);
     if (!rc)
         drop_placeholders(t, orig, len);
     if (rc) {
@@ -1030,7 +1125,7 @@ char *vx_text_fold(const char *s, size_t len, unsigned flags, size_t *out_len)
         return NULL;
     vx_text t;
     vx_text_init(&t);
-    if (normalize(&t, s, len, flags) != 0) {
+    if (normalize(&t, s, len, flags, NULL) != 0) {
         vx_text_free(&t);
         return NULL;
     }

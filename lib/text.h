@@ -74,6 +74,11 @@ int vx_lexicon_add_negator(vx_lexicon *lx, const char *word, size_t len);
 int vx_lexicon_add_contrast(vx_lexicon *lx, const char *word, size_t len);
 int vx_lexicon_add_pseudo(vx_lexicon *lx, const char *phrase, size_t len);
 void vx_lexicon_free(vx_lexicon *lx); /* NULL is a no-op */
+/* Build the one-probe word tables once every word is in (vx_lexicon_new
+ * does; call again after adding words).  Optional: lookups give the same
+ * flags without it, a little slower.  Returns 0, VOCX_ENOMEM (the lexicon
+ * is still valid), or VOCX_EINVAL (NULL). */
+int vx_lexicon_seal(vx_lexicon *lx);
 
 /* Lookups used by the tokenizer (thread-safe: the lexicon is read only).
  * vx_lexicon_lookup returns VX_LEX_* flags for one folded word under the

@@ -760,6 +760,139 @@ START_TEST(prefilter_changes_nothing)
 }
 END_TEST
 
+/* ---- the root gate ------------------------------------------------------ */
+
+/* Terms of every kind and of lengths around the gate's 4 bytes: exact
+ * words of 1 to 9 bytes, prefixes of 1 to 6 (the short ones take the
+ * gate's second test), phrases, non-ASCII words and a symbol. */
+static const char gate_rules[] =
+    "issue g.exact\n  block improvement\n"
+    "  match a OR ab OR abc OR abcd OR abcde OR abcdefgh OR abcdefghi\n"
+    "  match café OR naïve OR \"😡\" OR x1 OR 3\n"
+    "issue g.prefix\n  block improvement\n"
+    "  match z* OR qy* OR qyx* OR qyxw* OR qyxwv* OR qyxwvu*\n"
+    "  match refund* OR \"charged twice\" OR \"late deliv*\"\n"
+    "issue g.neg\n  block improvement\n"
+    "  negated arriv* OR abcd\n"
+    "  match late NEAR/2 parcel\n"
+    "  match abc AND NOT zed\n";
+
+/* Every root term lets a token that matches it through. */
+START_TEST(root_gate_passes_every_term)
+{
+    vocx_rules *r = compile_ok(gate_rules);
+    ck_assert_uint_ne(r->rgate_short, 0); /* z*, qy*, qyx* */
+    size_t roots = 0;
+    for (size_t i = 1; i < r->ntnodes; i++) {
+        const vx_tnode *n = &r->tnodes[i];
+        if (n->tag > 1)
+            continue; /* not a root term */
+        char tok[64] = {0}; /* zeros after: 8 readable bytes */
+        ck_assert_uint_lt(n->klen + 3, 48);
+        memcpy(tok, r->keys + n->koff, n->klen);
+        size_t len = n->klen;
+        if (n->tag == 1) { /* a prefix: the token goes on */
+            memcpy(tok + len, "ing", 3);
+            len += 3;
+        }
+        ck_assert_msg(vx_rgate_pass(r, tok, len), "root term %.*s%s gated out",
+                      (int)n->klen, r->keys + n->koff, n->tag ? "*" : "");
+        if (n->tag == 1) /* the prefix alone is a match as well */
+            ck_assert(vx_rgate_pass(r, tok, n->klen));
+        roots++;
+    }
+    ck_assert_uint_ge(roots, 20);
+    /* and most other words are stopped */
+    static const char *const other[] = {
+        "the", "parcel", "hello", "my", "order", "was", "never", "i",
+        "delivered", "it", "is", "broken", "please", "help", "me", "now",
+        "b", "bc", "cd", "yq", "qx", "late", "twice", "charged"};
+    size_t stopped = 0, nother = sizeof other / sizeof *other;
+    for (size_t i = 0; i < nother; i++) {
+        char tok[64] = {0};
+        memcpy(tok, other[i], strlen(other[i]));
+        stopped += !vx_rgate_pass(r, tok, strlen(other[i]));
+    }
+    ck_assert_uint_ge(stopped, nother - 6); /* late, twice, charged... */
+    vocx_rules_free(r);
+}
+END_TEST
+
+static uint64_t gate_rng(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+/* The gate only skips lookups that cannot find anything: random texts of
+ * the terms' words, their neighbours and other words get the same result
+ * with it and without it, with the test rules and the default rules. */
+START_TEST(root_gate_changes_nothing)
+{
+    static const char *const words[] = {
+        "a", "ab", "abc", "abcd", "abcde", "abcdef", "abcdefgh", "abcdefghi",
+        "abcdefghij", "A", "AB", "Abcd", "café", "CAFÉ", "cafe", "naïve",
+        "😡", "😡😡", "x1", "3", "3.5", "1,000", "z", "zed", "zz", "q", "qy",
+        "qyx", "qyxw", "qyxwv", "qyxwvu", "qyxwvutsrq", "refund",
+        "refunded", "refun", "charged", "twice", "late", "delivery",
+        "deliv", "parcel", "arrive", "arrived", "not", "never", "didn't",
+        "no", "but", "and", "i", "it's", "the", "order", "thank",
+        "you", "cancel", "my", "account", "[EMAIL]", "o'clock"};
+    static const char *const seps[] = {" ", " ", " ", ", ", ". ", "-",
+                                       "'", "\n", "  ", "! "};
+    const char *path = VOCX_TEST_DATA_DIR "/../../rules/default.rules";
+    vocx_rules *with[2], *without[2];
+    with[0] = compile_ok(gate_rules);
+    without[0] = compile_ok(gate_rules);
+    ck_assert_int_eq(vocx_rules_load(&with[1], path, NULL), VOCX_OK);
+    ck_assert_int_eq(vocx_rules_load(&without[1], path, NULL), VOCX_OK);
+    vx_rules_disable_gate(without[0]);
+    vx_rules_disable_gate(without[1]);
+    vocx_scratch *s;
+    ck_assert_int_eq(vocx_scratch_new(&s), VOCX_OK);
+    uint64_t seed = 0x9E3779B97F4A7C15ULL;
+    size_t nw = sizeof words / sizeof *words, ns = sizeof seps / sizeof *seps;
+    size_t hits = 0;
+    char text[2048];
+    for (int iter = 0; iter < 6000; iter++) {
+        size_t len = 0, n = gate_rng(&seed) % 40;
+        for (size_t i = 0; i < n; i++) {
+            const char *w = words[gate_rng(&seed) % nw];
+            const char *p = seps[gate_rng(&seed) % ns];
+            memcpy(text + len, w, strlen(w));
+            len += strlen(w);
+            memcpy(text + len, p, strlen(p));
+            len += strlen(p);
+        }
+        for (int k = 0; k < 2; k++) {
+            const vocx_result *res;
+            ck_assert_int_eq(vocx_classify(without[k], s, text, len,
+                                           VOCX_CLASSIFY_EXPLAIN, &res),
+                             VOCX_OK);
+            hits += res->nhits;
+            char *a = describe(res);
+            ck_assert_int_eq(vocx_classify(with[k], s, text, len,
+                                           VOCX_CLASSIFY_EXPLAIN, &res),
+                             VOCX_OK);
+            char *b = describe(res);
+            if (strcmp(a, b) != 0)
+                ck_abort_msg("rules %d, \"%.*s\"\nwith gate: %s\nwithout: %s",
+                             k, (int)len, text, b, a);
+            free(a);
+            free(b);
+        }
+    }
+    ck_assert_uint_gt(hits, 6000);
+    vocx_scratch_free(s);
+    for (int k = 0; k < 2; k++) {
+        vocx_rules_free(with[k]);
+        vocx_rules_free(without[k]);
+    }
+}
+END_TEST
+
 static Suite *classify_suite(void)
 {
     Suite *s = suite_create("classify");
@@ -782,6 +915,8 @@ static Suite *classify_suite(void)
     tcase_add_test(c, long_text);
     tcase_add_test(c, threads_share_rules);
     tcase_add_test(c, prefilter_changes_nothing);
+    tcase_add_test(c, root_gate_passes_every_term);
+    tcase_add_test(c, root_gate_changes_nothing);
     suite_add_tcase(s, c);
     return s;
 }

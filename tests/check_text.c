@@ -1221,6 +1221,219 @@ START_TEST(lexicon_many_words)
 }
 END_TEST
 
+/* ---- fast paths against the general ones ---------------------------- */
+
+static const char *const ascii_pieces[] = {
+    "the", "LATE", "Refund", "not", "didn't", "DON'T", "isn`t", "no problem",
+    "nothing but", "not only", "but", "However", "yet", "and", "i", "it's",
+    "we", "and i", "or we", "o'clock", "rock'n'roll", "'quoted'", "x'",
+    "'y", "3.5", "1,000", "3.", ",5", "12:30", "a.b", "x,y", "v2.0.1",
+    " ", " ", " ", "  ", ", ", ". ", "; ", "!?", "...", "\n", "\r\n", "\t",
+    "-", "--", "(", ")", "\"", "/", "@", "#", "[EMAIL]", "[PHONE]", "[x]",
+    "`", "'", "''", "abcdefghijklmnop", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456",
+    "never", "nobody", "without", "cannot", "can't", "won't", "aint"};
+
+static void same_token(const vx_token *a, const vx_token *b, const char *text,
+                       size_t k)
+{
+    ck_assert_msg(a->nstart == b->nstart && a->nend == b->nend &&
+                      a->ostart == b->ostart && a->oend == b->oend &&
+                      a->clause == b->clause && a->kind == b->kind &&
+                      a->flags == b->flags,
+                  "\"%s\" token %zu: [%u,%u) o[%u,%u) c%u k%u f%u, general "
+                  "path [%u,%u) o[%u,%u) c%u k%u f%u",
+                  text, k, a->nstart, a->nend, a->ostart, a->oend, a->clause,
+                  a->kind, a->flags, b->nstart, b->nend, b->ostart, b->oend,
+                  b->clause, b->kind, b->flags);
+}
+
+/* An all-ASCII text is normalized and tokenized in one run each.  The
+ * same text with " ж" after it takes the general path (runs found by
+ * scanning, the last byte through utf8proc), and must give the same
+ * bytes, map and tokens for the ASCII part; the map is the identity.
+ * Lengths cross the 8-, 16-, 32- and 64-byte blocks. */
+START_TEST(ascii_text_matches_general_path)
+{
+    vx_lexicon *lx = lex();
+    vx_text a, b;
+    vx_text_init(&a);
+    vx_text_init(&b);
+    uint64_t seed = 77;
+    static char buf[1200];
+    size_t np = sizeof ascii_pieces / sizeof *ascii_pieces;
+    for (int iter = 0; iter < 20000; iter++) {
+        size_t len = 0;
+        if (iter % 3 == 0) { /* a word or run ending near a block edge */
+            static const size_t edge[] = {1, 6, 7, 8, 9, 14, 15, 16, 17, 30,
+                                          31, 32, 33, 62, 63, 64, 65, 127,
+                                          128, 129};
+            size_t m = edge[rng_next(&seed) % (sizeof edge / sizeof *edge)];
+            memset(buf, iter % 2 ? 'W' : '5', m);
+            len = m;
+        }
+        size_t n = rng_next(&seed) % 40;
+        for (size_t i = 0; i < n && len < 1000; i++) {
+            const char *p = ascii_pieces[rng_next(&seed) % np];
+            memcpy(buf + len, p, strlen(p));
+            len += strlen(p);
+        }
+        buf[len] = '\0';
+        unsigned flags = iter % 5 == 0 ? VX_NORM_STRIP_ACCENTS : 0;
+        ck_assert_int_eq(vx_text_analyze(&a, buf, len, lx, flags), 0);
+        memcpy(buf + len, " \xD0\xB6", 3); /* " ж": no fold changes it */
+        ck_assert_int_eq(vx_text_analyze(&b, buf, len + 3, lx, flags), 0);
+        buf[len] = '\0';
+        ck_assert_uint_eq(a.norm_len, len);
+        ck_assert_uint_eq(b.norm_len, len + 3);
+        for (size_t i = 0; i < len; i++) {
+            unsigned char c = (unsigned char)buf[i];
+            char want = c == '`' ? '\'' : c >= 'A' && c <= 'Z' ? c + 32 : c;
+            ck_assert_msg(a.norm[i] == want && b.norm[i] == want &&
+                              a.omap[i] == i && a.oend[i] == i + 1 &&
+                              b.omap[i] == i && b.oend[i] == i + 1,
+                          "\"%s\" byte %zu", buf, i);
+        }
+        ck_assert_uint_eq(a.norm[len], 0);
+        ck_assert_uint_eq(a.omap[len], len);
+        ck_assert_msg(b.ntok == a.ntok + 1, "\"%s\": %zu tokens, general %zu",
+                      buf, a.ntok, b.ntok);
+        for (size_t k = 0; k < a.ntok; k++)
+            same_token(&a.tok[k], &b.tok[k], buf, k);
+    }
+    vx_text_free(&a);
+    vx_text_free(&b);
+    vx_lexicon_free(lx);
+}
+END_TEST
+
+/* The last ASCII byte before a non-ASCII one may take a combining mark:
+ * the one-pass ASCII copy must stop before it wherever it falls in a
+ * block, and must not stop early before an ASCII byte. */
+START_TEST(ascii_run_stops_before_combining_mark)
+{
+    vx_text t;
+    vx_text_init(&t);
+    char buf[200], want[200];
+    for (size_t m = 0; m < 70; m++) {
+        for (size_t p = 0; p < 20; p += 3) {
+            memset(buf, 'X', m);
+            memcpy(buf + m, "e" COMB_ACUTE, 3);
+            memset(buf + m + 3, 'y', p);
+            size_t len = m + 3 + p;
+            ck_assert_int_eq(vx_text_analyze(&t, buf, len, NULL, 0), 0);
+            memset(want, 'x', m);
+            memcpy(want + m, E_ACUTE, 2);
+            memset(want + m + 2, 'y', p);
+            ck_assert_uint_eq(t.norm_len, len - 1);
+            ck_assert(memcmp(t.norm, want, len - 1) == 0);
+            for (size_t i = 0; i < m; i++)
+                ck_assert(t.omap[i] == i && t.oend[i] == i + 1);
+            /* é maps to e + U+0301 */
+            ck_assert(t.omap[m] == m && t.omap[m + 1] == m);
+            ck_assert(t.oend[m] == m + 3 && t.oend[m + 1] == m + 3);
+            for (size_t i = 0; i < p; i++)
+                ck_assert(t.omap[m + 2 + i] == m + 3 + i &&
+                          t.oend[m + 2 + i] == m + 4 + i);
+            ck_assert_uint_eq(t.ntok, 1); /* one word */
+            assert_span(&t.tok[0], 0, (uint32_t)len);
+        }
+    }
+    vx_text_free(&t);
+}
+END_TEST
+
+/* Reference lexicon flags of every token of t: the exact table and the
+ * n't rule. */
+static void lex_reference(const vx_lexicon *lx, unsigned flags,
+                          const vx_text *t, uint8_t *out)
+{
+    for (size_t k = 0; k < t->ntok; k++) {
+        const char *w = t->norm + t->tok[k].nstart;
+        size_t n = t->tok[k].nend - t->tok[k].nstart;
+        unsigned f = vx_lexicon_lookup(lx, flags, w, n);
+        if (n >= 3 && memcmp(w + n - 3, "n't", 3) == 0)
+            f |= VX_LEX_NEGATOR;
+        out[k] = (uint8_t)f;
+    }
+}
+
+/* The one-probe table (sealed) and the cuckoo table (after an add) give
+ * what the exact table gives, for list words, long words sharing their
+ * first 8 bytes, near misses and n't, with and without accents. */
+START_TEST(lexicon_sealed_matches_exact)
+{
+    static const char *const words[] = {
+        "no", "not", "nothing", "never", "didnt", "didn't", "don't", "n't",
+        "nt", "t", "'t", "but", "however", "and", "i", "i'm", "it's", "its",
+        "my", "this", "that", "now", "problem", "problems", "only",
+        "cependant", "cependan", "cependants", "cependantx", "однако",
+        "никогда", "НИКОГДА", "não", "nao", "ningún", "ningun", "porém",
+        "porem", "kein", "keine", "keinem", "zzq", "zzqq", "wasn't", "x",
+        "nothingness", "nobody", "nobodyy", "longwordsharing1",
+        "longwordsharing2", "😡", "the", "refund", "3", "3.5"};
+    vx_lexicon *sealed = lex(), *cuckoo = lex();
+    /* the same words in both; only `sealed` gets its one-probe table */
+    ck_assert_int_eq(vx_lexicon_add_negator(sealed, "zzq", 3), 0);
+    ck_assert_int_eq(vx_lexicon_add_negator(cuckoo, "zzq", 3), 0);
+    ck_assert_int_eq(vx_lexicon_add_contrast(sealed, "longwordsharing1", 16),
+                     0);
+    ck_assert_int_eq(vx_lexicon_add_contrast(cuckoo, "longwordsharing1", 16),
+                     0);
+    ck_assert_int_eq(vx_lexicon_seal(sealed), 0);
+    /* many words: more than the one-probe table takes, sealed anyway */
+    vx_lexicon *many = lex();
+    char w[32];
+    for (int i = 0; i < 400; i++) {
+        int n = snprintf(w, sizeof w, "neg%d", i);
+        ck_assert_int_eq(vx_lexicon_add_negator(many, w, (size_t)n), 0);
+    }
+    ck_assert_int_eq(vx_lexicon_seal(many), 0);
+    vx_text t;
+    vx_text_init(&t);
+    uint64_t seed = 5;
+    char buf[1024];
+    uint8_t got[3][256], want[3][256];
+    const vx_lexicon *lxs[3] = {sealed, cuckoo, many};
+    size_t nw = sizeof words / sizeof *words;
+    for (int iter = 0; iter < 3000; iter++) {
+        size_t len = 0, n = 1 + rng_next(&seed) % 30;
+        for (size_t i = 0; i < n; i++) {
+            const char *x = words[rng_next(&seed) % nw];
+            if (iter % 4 == 0 && i % 3 == 0) { /* in `many` or not */
+                snprintf(w, sizeof w, "neg%d", (int)(rng_next(&seed) % 500));
+                x = w;
+            }
+            size_t l = strlen(x);
+            memcpy(buf + len, x, l);
+            len += l;
+            buf[len++] = ' ';
+        }
+        unsigned flags = iter % 2 ? VX_NORM_STRIP_ACCENTS : 0;
+        ck_assert_int_eq(vx_text_analyze(&t, buf, len, NULL, flags), 0);
+        ck_assert_uint_le(t.ntok, 256);
+        for (int k = 0; k < 3; k++) {
+            unsigned all = vx_lexicon_classify(lxs[k], flags, &t, got[k]);
+            lex_reference(lxs[k], flags, &t, want[k]);
+            unsigned wall = 0;
+            for (size_t j = 0; j < t.ntok; j++) {
+                ck_assert_msg(got[k][j] == want[k][j],
+                              "lexicon %d, \"%.*s\" token %zu: %u, want %u", k,
+                              (int)len, buf, j, got[k][j], want[k][j]);
+                wall |= want[k][j];
+            }
+            ck_assert_uint_eq(all, wall);
+        }
+        /* the two with the same words agree */
+        ck_assert(memcmp(got[0], got[1], t.ntok) == 0);
+    }
+    vx_text_free(&t);
+    vx_lexicon_free(sealed);
+    vx_lexicon_free(cuckoo);
+    vx_lexicon_free(many);
+}
+END_TEST
+
+
 static Suite *text_suite(void)
 {
     Suite *s = suite_create("text");
@@ -1256,6 +1469,9 @@ static Suite *text_suite(void)
     tcase_add_test(tc, mask_tokenizer_matches_reference);
     tcase_add_test(tc, fast_paths_agree);
     tcase_add_test(tc, lexicon_many_words);
+    tcase_add_test(tc, ascii_text_matches_general_path);
+    tcase_add_test(tc, ascii_run_stops_before_combining_mark);
+    tcase_add_test(tc, lexicon_sealed_matches_exact);
     suite_add_tcase(s, tc);
     return s;
 }
