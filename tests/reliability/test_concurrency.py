@@ -135,8 +135,10 @@ class RankDuringWritesTest(unittest.TestCase):
         db = os.path.join(self.dir, "probe.db")
         rel.copy_db(self.base, db)
         # enough pending comments for many batches, however fast classify is
-        for f, _ in self.round_files[:2]:
-            rel.run(db, "ingest", f, check=0)
+        extra = os.path.join(self.dir, "probe.csv")
+        gen_comments.write_csv(extra, 8 * rel.CLASSIFY_BATCH, seed=61,
+                               prefix="probe")
+        rel.run(db, "ingest", extra, check=0)
         before = rel.query(db, "SELECT count(*) FROM classifications")[0][0]
         classify = rel.Proc(self.dir, "probe-classify", db, "classify",
                             "--rules", rel.RULES)

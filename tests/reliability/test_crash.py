@@ -92,7 +92,8 @@ class ClassifyCrashTest(unittest.TestCase):
     def setUpClass(cls):
         cls.dir = rel.mkdtemp("crash-classify")
         cls.addClassCleanup(rel.rmtree, cls.dir)
-        cls.n = rel.scaled(60_000, 12_000)
+        # enough batches for kills to land between commits
+        cls.n = max(rel.scaled(60_000, 12_000), 6 * rel.CLASSIFY_BATCH)
         csv_path = os.path.join(cls.dir, "comments.csv")
         gen_comments.write_csv(csv_path, cls.n, seed=12, prefix="cls")
         cls.base = os.path.join(cls.dir, "base.db")
