@@ -87,6 +87,11 @@ static void buf_real(vx_buf *b, double v)
         buf_put(b, "1.0", 3);
         return;
     }
+    if (v >= 0 && v < 1e15 && v == (double)(uint64_t)v) { /* 2 -> 2.0 */
+        buf_uint(b, (uint64_t)v);
+        buf_put(b, ".0", 2);
+        return;
+    }
     char t[40];
     int n = snprintf(t, sizeof t, "%.17g", isfinite(v) ? v : 0.0);
     if (n < 0 || (size_t)n >= sizeof t - 2)
@@ -96,12 +101,6 @@ static void buf_real(vx_buf *b, double v)
     buf_put(b, t, (size_t)n);
 }
 
-static int cmp_hit_issue(const void *a, const void *b)
-{
-    const vocx_hit *x = *(const vocx_hit *const *)a;
-    const vocx_hit *y = *(const vocx_hit *const *)b;
-    return strcmp(x->issue->id, y->issue->id);
-}
 
 /* The comment's issues as stored in classifications.issues (docs/schema.md):
  * [{"issue":ID,"line":N,"score":X,"spans":[[a,b],...]},...] by issue id.
@@ -112,9 +111,15 @@ static int issues_json(worker *w, const vocx_result *res)
     if (res->nhits > sizeof one / sizeof one[0] &&
         !(hp = malloc(res->nhits * sizeof *hp)))
         return VOCX_ENOMEM;
-    for (size_t i = 0; i < res->nhits; i++)
-        hp[i] = &res->hits[i];
-    qsort(hp, res->nhits, sizeof *hp, cmp_hit_issue);
+    /* insertion sort by id: a comment raises a handful of issues, and
+     * qsort would allocate */
+    for (size_t i = 0; i < res->nhits; i++) {
+        const vocx_hit *h = &res->hits[i];
+        size_t j = i;
+        for (; j > 0 && strcmp(hp[j - 1]->issue->id, h->issue->id) > 0; j--)
+            hp[j] = hp[j - 1];
+        hp[j] = h;
+    }
     vx_buf *b = &w->strs;
     buf_put(b, "[", 1);
     for (size_t i = 0; i < res->nhits; i++) {
