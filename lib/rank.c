@@ -361,18 +361,25 @@ typedef struct filter_vals {
     int have_since, have_until;
 } filter_vals;
 
-static void bind_filters(sqlite3_stmt *st, int64_t ruleset_id,
-                         int64_t model_id, const vocx_rank_options *o,
-                         const filter_vals *f)
+/* The filters on the comment itself: ?3 since, ?4 until, ?5 channel. */
+static void bind_comment_filters(sqlite3_stmt *st, const vocx_rank_options *o,
+                                 const filter_vals *f)
 {
-    sqlite3_bind_int64(st, 1, ruleset_id);
-    sqlite3_bind_int64(st, 2, model_id);
     if (f->have_since)
         sqlite3_bind_text(st, 3, f->since, -1, SQLITE_STATIC);
     if (f->have_until)
         sqlite3_bind_text(st, 4, f->until, -1, SQLITE_STATIC);
     if (o->channel)
         sqlite3_bind_text(st, 5, o->channel, -1, SQLITE_STATIC);
+}
+
+static void bind_filters(sqlite3_stmt *st, int64_t ruleset_id,
+                         int64_t model_id, const vocx_rank_options *o,
+                         const filter_vals *f)
+{
+    sqlite3_bind_int64(st, 1, ruleset_id);
+    sqlite3_bind_int64(st, 2, model_id);
+    bind_comment_filters(st, o, f);
     if (o->segment)
         sqlite3_bind_text(st, 6, o->segment, -1, SQLITE_STATIC);
 }
@@ -549,12 +556,7 @@ static int scan(vocx_store *s, vocx_ranking *rk, int64_t ruleset_id,
         goto done;
     }
     sqlite3_bind_int64(st, 1, ruleset_id);
-    if (f->have_since)
-        sqlite3_bind_text(st, 3, f->since, -1, SQLITE_STATIC);
-    if (f->have_until)
-        sqlite3_bind_text(st, 4, f->until, -1, SQLITE_STATIC);
-    if (o->channel)
-        sqlite3_bind_text(st, 5, o->channel, -1, SQLITE_STATIC);
+    bind_comment_filters(st, o, f);
     sqlite3_bind_int64(clv.st, 1, model_id);
     clv.rc = sqlite3_step(clv.st);
     crm.rc = sqlite3_step(crm.st);

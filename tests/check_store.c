@@ -269,17 +269,28 @@ START_TEST(test_readonly_store)
 }
 END_TEST
 
-START_TEST(test_text_change_drops_classifications)
+/* A new store holding comment `c` (comment 1), classified (without
+ * issues) by rule set 1. */
+static vocx_store *classified_comment(char *path, size_t cap, const char *name,
+                                      const vocx_comment *c)
 {
-    char path[512];
-    vocx_store *s = open_new(path, sizeof path, "trig.db");
-    vocx_comment c = {"c1", "7", NULL, NULL, "late delivery", 0};
-    ck_assert_int_eq(vocx_store_put_comment(s, &c, NULL), VOCX_OK);
+    vocx_store *s = open_new(path, cap, name);
+    ck_assert_int_eq(vocx_store_put_comment(s, c, NULL), VOCX_OK);
     ck_assert_int_eq(
         vx_exec(s, "INSERT INTO rulesets(hash, loaded_at) VALUES ('h', 'now');"
                    "INSERT INTO classifications(comment_id, ruleset_id,"
-                   " classified_at) VALUES (1, 1, 'now');"
-                   "INSERT INTO comment_issues(comment_id, ruleset_id, issue_id)"
+                   " classified_at) VALUES (1, 1, 'now')"),
+        VOCX_OK);
+    return s;
+}
+
+START_TEST(test_text_change_drops_classifications)
+{
+    char path[512];
+    vocx_comment c = {"c1", "7", NULL, NULL, "late delivery", 0};
+    vocx_store *s = classified_comment(path, sizeof path, "trig.db", &c);
+    ck_assert_int_eq(
+        vx_exec(s, "INSERT INTO comment_issues(comment_id, ruleset_id, issue_id)"
                    " VALUES (1, 1, 'delivery.late')"),
         VOCX_OK);
     /* Same text, new channel: the classification still holds. */
@@ -355,14 +366,10 @@ END_TEST
 START_TEST(test_comment_issues_view_inserts)
 {
     char path[512];
-    vocx_store *s = open_new(path, sizeof path, "view.db");
     vocx_comment c = {"c1", "7", NULL, NULL, "late delivery", 0};
-    ck_assert_int_eq(vocx_store_put_comment(s, &c, NULL), VOCX_OK);
+    vocx_store *s = classified_comment(path, sizeof path, "view.db", &c);
     ck_assert_int_eq(
-        vx_exec(s, "INSERT INTO rulesets(hash, loaded_at) VALUES ('h', 'now');"
-                   "INSERT INTO classifications(comment_id, ruleset_id,"
-                   " classified_at) VALUES (1, 1, 'now');"
-                   "INSERT INTO comment_issues(comment_id, ruleset_id,"
+        vx_exec(s, "INSERT INTO comment_issues(comment_id, ruleset_id,"
                    " issue_id, rule_line, spans) VALUES (1, 1, 'x.late', 3,"
                    " '[[0,4]]');"
                    "INSERT INTO comment_issues(comment_id, ruleset_id,"
