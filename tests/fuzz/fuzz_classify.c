@@ -6,7 +6,9 @@
  * default rule set, and the results must be sound and must not depend on
  * what the scratch classified before.  The fuzzed rules are also compiled
  * a second time with the regex prefilter off: the prefilter may only skip
- * searches that find nothing, so both must give the same result. */
+ * searches that find nothing, so both must give the same result; and a
+ * third time without the gate in front of the keyword trie, which may only
+ * skip lookups that find nothing. */
 #include "fuzz_classify_util.h"
 #include "rules.h"
 
@@ -38,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t text_len = size;
     vocx_rules *fuzzed = NULL;
 
-    vocx_rules *unfiltered = NULL;
+    vocx_rules *unfiltered = NULL, *ungated = NULL;
     for (size_t i = 0; i + 4 <= size; i++) {
         if (memcmp(in + i, sep, 4) == 0) {
             if (vocx_rules_compile(&fuzzed, in, i, NULL, NULL) != VOCX_OK)
@@ -46,6 +48,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             else if (vocx_rules_compile(&unfiltered, in, i, NULL, NULL) ==
                      VOCX_OK)
                 vx_rules_disable_prefilter(unfiltered);
+            if (fuzzed &&
+                vocx_rules_compile(&ungated, in, i, NULL, NULL) == VOCX_OK)
+                vx_rules_disable_gate(ungated);
             text = in + i + 4;
             text_len = size - i - 4;
             break;
@@ -70,7 +75,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (res->nwarnings == 0)
             FZ_CHECK(fz_result_hash(unfiltered, res, text, text_len) == with);
     }
+    if (fuzzed && ungated) {
+        const vocx_result *res = NULL;
+        FZ_CHECK(vocx_classify(fuzzed, scratch, text, text_len,
+                               VOCX_CLASSIFY_EXPLAIN, &res) == VOCX_OK);
+        uint64_t with = fz_result_hash(fuzzed, res, text, text_len);
+        FZ_CHECK(vocx_classify(ungated, scratch, text, text_len,
+                               VOCX_CLASSIFY_EXPLAIN, &res) == VOCX_OK);
+        FZ_CHECK(fz_result_hash(ungated, res, text, text_len) == with);
+    }
     vocx_scratch_free(scratch);
+    vocx_rules_free(ungated);
     vocx_rules_free(unfiltered);
     vocx_rules_free(fuzzed);
     return 0;
