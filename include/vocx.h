@@ -832,8 +832,9 @@ typedef struct vocx_classify_options {
     unsigned int version;     /**< VOCX_CLASSIFY_OPTIONS_VERSION */
     int all;                  /**< non-zero: classify every comment again,
                                    not only those this rule set has not seen */
-    int threads;              /**< worker threads; 0 or 1: the calling
-                                   thread only */
+    int threads;              /**< classifying threads, the calling one
+                                   included (it also stores the results);
+                                   0 or 1: the calling thread only */
     size_t batch_comments;    /**< comments per transaction; 0 = 10000 */
     vocx_progress_cb on_progress; /**< after each committed batch: rows =
                                    comments done, bytes = of total */

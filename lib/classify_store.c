@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,13 +48,16 @@ typedef struct item {
     size_t issues_off; /* NUL-terminated JSON in strs, when nhits */
     size_t cues_off;   /* NUL-terminated JSON in strs */
     size_t nwarn;
+    int worker; /* whose strs hold its results */
 } item;
+
+struct batch_set;
 
 typedef struct worker {
     const vocx_rules *rules;
     vocx_scratch *scratch;
-    item *items;
-    size_t first, count;
+    struct batch_set *set; /* the batch it takes comments from */
+    int index;             /* in the batch's workers */
     vx_buf strs;
     int rc;
     pthread_t th;
@@ -180,64 +184,75 @@ static int classify_one(worker *w, item *it)
     return w->strs.oom ? VOCX_ENOMEM : VOCX_OK;
 }
 
-static void *work(void *arg)
-{
-    worker *w = arg;
-    w->rc = VOCX_OK;
-    for (size_t i = w->first; i < w->first + w->count && !w->rc; i++)
-        w->rc = classify_one(w, &w->items[i]);
-    return NULL;
-}
-
 /* A batch of comments and the workers that classify it. */
 typedef struct batch_set {
     item *items;
     size_t n;
     worker *ws;
-    int started;          /* workers running in threads */
+    atomic_size_t next;   /* the first item no worker has taken yet */
     int64_t data_version; /* PRAGMA data_version before it was read */
     vx_buf texts;         /* the items' texts */
 } batch_set;
 
-/* Split the batch across the workers and start them in threads; with one
- * worker it runs in the calling thread and is done on return.  A thread
- * that cannot be created does its share in join_workers(). */
+/* Items a worker takes at a time: few enough to end together, many
+ * enough that taking them costs nothing. */
+#define VX_CLASSIFY_CHUNK 64
+
+/* Classify items of the batch, a chunk at a time, until none is left
+ * (or this worker fails). */
+static void *work(void *arg)
+{
+    worker *w = arg;
+    batch_set *b = w->set;
+    while (!w->rc) {
+        size_t i = atomic_fetch_add(&b->next, VX_CLASSIFY_CHUNK);
+        if (i >= b->n)
+            break;
+        size_t end = b->n - i < VX_CLASSIFY_CHUNK ? b->n : i + VX_CLASSIFY_CHUNK;
+        for (; i < end && !w->rc; i++) {
+            b->items[i].worker = w->index;
+            w->rc = classify_one(w, &b->items[i]);
+        }
+    }
+    return NULL;
+}
+
+/* Start classifying the batch: worker 0 is the calling thread, which
+ * joins in from join_workers() (after storing the previous batch); the
+ * others are threads.  With one worker the batch is done on return.  A
+ * thread that cannot be created leaves its share to the others. */
 static void start_workers(batch_set *b, int nw)
 {
-    size_t per = (b->n + (size_t)nw - 1) / (size_t)nw;
+    atomic_store(&b->next, 0);
     for (int k = 0; k < nw; k++) {
         worker *w = &b->ws[k];
-        w->items = b->items;
-        w->first = (size_t)k * per;
-        w->count = w->first >= b->n ? 0
-                   : (b->n - w->first < per ? b->n - w->first : per);
+        w->set = b;
+        w->index = k;
         w->strs.len = 0;
         w->rc = 0;
         w->threaded = 0;
     }
-    b->started = 0;
     if (nw == 1) {
         work(&b->ws[0]);
         return;
     }
-    for (int k = 0; k < nw; k++)
+    for (int k = 1; k < nw; k++)
         b->ws[k].threaded = pthread_create(&b->ws[k].th, NULL, work,
                                            &b->ws[k]) == 0;
-    b->started = 1;
 }
 
-/* Wait for the workers; the first failure is the batch's. */
+/* Classify what is left of the batch in this thread, then wait for the
+ * workers; the first failure is the batch's. */
 static int join_workers(vocx_store *s, batch_set *b, int nw)
 {
-    for (int k = 0; k < nw; k++) {
+    if (nw > 1)
+        work(&b->ws[0]);
+    for (int k = 1; k < nw; k++) {
         worker *w = &b->ws[k];
-        if (b->started && w->threaded)
+        if (w->threaded)
             pthread_join(w->th, NULL);
-        else if (b->started)
-            work(w); /* its thread could not be created */
         w->threaded = 0;
     }
-    b->started = 0;
     for (int k = 0; k < nw; k++)
         if (b->ws[k].rc)
             return vx_fail(s, b->ws[k].rc, "classification failed: %s",
@@ -387,7 +402,7 @@ static const char SQL_STORE[] =
     " ?8) ON CONFLICT DO NOTHING";
 
 static int write_results(vocx_store *s, int64_t ruleset_id, batch_set *b,
-                         int nw, const char *now, vocx_classify_stats *stats)
+                         const char *now, vocx_classify_stats *stats)
 {
     int64_t v;
     int rc = data_version(s, &v);
@@ -398,41 +413,39 @@ static int write_results(vocx_store *s, int64_t ruleset_id, batch_set *b,
     sqlite3_stmt *st = vx_stmt(s, checked ? SQL_STORE_CHECKED : SQL_STORE);
     if (!st)
         return s->errcode;
-    for (int k = 0; k < nw; k++) {
-        worker *w = &b->ws[k];
-        for (size_t i = w->first; i < w->first + w->count; i++) {
-            item *it = &w->items[i];
-            sqlite3_bind_int64(st, 1, it->comment_id);
-            sqlite3_bind_int64(st, 2, ruleset_id);
-            sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-            sqlite3_bind_int(st, 4, it->churn);
-            sqlite3_bind_int(st, 5, it->positive);
-            const char *cues = w->strs.p + it->cues_off;
-            if (strcmp(cues, "[]"))
-                sqlite3_bind_text(st, 6, cues, -1, SQLITE_STATIC);
-            else
-                sqlite3_bind_null(st, 6);
-            if (checked)
-                sqlite3_bind_text(st, 7, it->text, (int)it->len,
-                                  SQLITE_STATIC);
-            if (it->nhits)
-                sqlite3_bind_text(st, 8, w->strs.p + it->issues_off, -1,
-                                  SQLITE_STATIC);
-            else
-                sqlite3_bind_null(st, 8);
-            rc = sqlite3_step(st);
-            sqlite3_reset(st);
-            if (rc != SQLITE_DONE)
-                return vx_fail_db(s, "cannot store a classification");
-            if (sqlite3_changes(s->db) == 0)
-                continue; /* changed, deleted or classified meanwhile */
-            stats->classified++;
-            stats->hits += it->nhits;
-            stats->with_issues += it->nhits > 0;
-            stats->churn += it->churn > 0;
-            stats->warnings += it->nwarn;
-            stored++;
-        }
+    for (size_t i = 0; i < b->n; i++) {
+        item *it = &b->items[i];
+        const worker *w = &b->ws[it->worker];
+        sqlite3_bind_int64(st, 1, it->comment_id);
+        sqlite3_bind_int64(st, 2, ruleset_id);
+        sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 4, it->churn);
+        sqlite3_bind_int(st, 5, it->positive);
+        const char *cues = w->strs.p + it->cues_off;
+        if (strcmp(cues, "[]"))
+            sqlite3_bind_text(st, 6, cues, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 6);
+        if (checked)
+            sqlite3_bind_text(st, 7, it->text, (int)it->len,
+                              SQLITE_STATIC);
+        if (it->nhits)
+            sqlite3_bind_text(st, 8, w->strs.p + it->issues_off, -1,
+                              SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 8);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return vx_fail_db(s, "cannot store a classification");
+        if (sqlite3_changes(s->db) == 0)
+            continue; /* changed, deleted or classified meanwhile */
+        stats->classified++;
+        stats->hits += it->nhits;
+        stats->with_issues += it->nhits > 0;
+        stats->churn += it->churn > 0;
+        stats->warnings += it->nwarn;
+        stored++;
     }
     if (stored) {
         st = vx_stmt(s, "UPDATE rulesets SET classified_at = ?2"
@@ -560,7 +573,7 @@ int vocx_store_classify(vocx_store *s, const vocx_rules *rules,
         }
         int wrc = vx_begin(s);
         if (!wrc)
-            wrc = write_results(s, stats->ruleset_id, b, nw, now, stats);
+            wrc = write_results(s, stats->ruleset_id, b, now, stats);
         if (!wrc)
             wrc = vx_commit(s);
         if (next->n && (rc = join_workers(s, next, nw)) && !wrc)

@@ -20,7 +20,7 @@ void help_classify(FILE *out)
             "  --rules FILE   rule file (default $VOCX_RULES, else the installed\n"
             "                 default rules)\n"
             "  --all          classify every comment again\n"
-            "  --threads N    worker threads (default 1)\n"
+            "  --threads N    classifying threads, this one included (default 1)\n"
             "  --format table|json, --db PATH, --quiet\n");
 }
 
