@@ -110,15 +110,15 @@ static int read_string(vx_issue_iter *it, char *out, size_t *len,
             it->p += 4;
             if (cp >= 0xD800 && cp < 0xDC00) {
                 uint32_t lo;
-                if (it->end - it->p < 6 || it->p[0] != '\\' ||
-                    it->p[1] != 'u' || hex4(it->p + 2, it->end, &lo) ||
-                    lo < 0xDC00 || lo > 0xDFFF)
-                    return -1;
-                it->p += 6;
-                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-                return -1;
+                if (it->end - it->p >= 6 && it->p[0] == '\\' &&
+                    it->p[1] == 'u' && !hex4(it->p + 2, it->end, &lo) &&
+                    lo >= 0xDC00 && lo <= 0xDFFF) {
+                    it->p += 6;
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                }
             }
+            /* a lone surrogate is kept as its 3 bytes, as SQLite's JSON
+             * functions read it */
             put_utf8(out, &n, too_long, cp);
             break;
         default:
@@ -189,6 +189,7 @@ int vx_issue_next(vx_issue_iter *it, char id[VX_ISSUE_ID_MAX + 1])
     if (it->p < it->end && *it->p == '}') {
         it->p++;
     } else {
+        int seen = 0; /* an "issue" key was read */
         for (;;) {
             char key[VX_ISSUE_ID_MAX + 1];
             size_t klen;
@@ -201,8 +202,11 @@ int vx_issue_next(vx_issue_iter *it, char id[VX_ISSUE_ID_MAX + 1])
                 return -1;
             it->p++;
             skip_ws(it);
-            if (!tl && klen == 5 && !memcmp(key, "issue", 5) &&
-                it->p < it->end && *it->p == '"') {
+            /* the first "issue" key counts, as in SQLite's json_extract */
+            int is_issue = !tl && klen == 5 && !memcmp(key, "issue", 5) &&
+                           !seen;
+            seen |= is_issue;
+            if (is_issue && it->p < it->end && *it->p == '"') {
                 size_t n;
                 if (read_string(it, id, &n, &tl))
                     return -1;

@@ -27,7 +27,9 @@ void vx_issue_iter_init(vx_issue_iter *it, const char *json, size_t len);
 /* The next element of the array: 1 with its "issue" string in id
  * (NUL-terminated; empty when the element has none, when it is not a
  * string, or when it is longer than VX_ISSUE_ID_MAX bytes), 0 after the
- * last element, -1 when the text is not a JSON array of objects. */
+ * last element, -1 when the text is not a JSON array of objects.  Read as
+ * SQLite's json_extract(element, '$.issue') reads it: the first "issue"
+ * key counts, a lone surrogate escape becomes its 3 UTF-8 bytes. */
 int vx_issue_next(vx_issue_iter *it, char id[VX_ISSUE_ID_MAX + 1]);
 
 #endif

@@ -598,6 +598,9 @@ START_TEST(test_issues_json_reader)
          "q\"\\/\xc3\xa9\xf0\x9f\x98\x80"},
         {"[{}, {\"issue\": 5}, {\"issue\": \"z\"}]", "||z"},
         {"[{\"issue\":true,\"k\":-1.5e+3,\"n\":null,\"f\":false}]", ""},
+        /* the first "issue" key counts, as in json_extract */
+        {"[{\"issue\":\"a\",\"issue\":\"b\"}]", "a"},
+        {"[{\"issue\":5,\"issue\":\"b\"}]", ""},
         /* malformed */
         {"", "ERR"},
         {"{}", "ERR"},
@@ -610,8 +613,9 @@ START_TEST(test_issues_json_reader)
         {"[{\"issue\":\"x\"}", "ERR"},
         {"[{\"issue\":\"x}]", "ERR"},
         {"[{\"issue\":\"\\q\"}]", "ERR"},
-        {"[{\"issue\":\"\\ud83d\"}]", "ERR"},
-        {"[{\"issue\":\"\\ude00\"}]", "ERR"},
+        /* lone surrogates: kept as their 3 bytes, as SQLite reads them */
+        {"[{\"issue\":\"\\ud83dx\"}]", "\xed\xa0\xbdx"},
+        {"[{\"issue\":\"\\ude00\"}]", "\xed\xb8\x80"},
         {"[{\"issue\":\"a\nb\"}]", "ERR"},
         {"[{\"issue\" \"x\"}]", "ERR"},
         {"[{\"a\":[1,2}]", "ERR"},

@@ -3,7 +3,7 @@
 #
 #   tests/fuzz/run.sh [SECONDS] [TARGET...]
 #
-# SECONDS per target (default 60); TARGETs among csv jsonl rules classify
+# SECONDS per target (default 60); TARGETs among csv jsonl rules classify issues
 # (default: all).  FUZZ_JOBS targets run at once (default: number of CPUs).
 # The seed corpora in tests/fuzz/corpus are read, never written: inputs
 # libFuzzer finds go to a scratch corpus in the build directory.  A crash
@@ -12,7 +12,7 @@ set -eu
 cd "$(dirname "$0")/../.."
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-csv jsonl rules classify}
+targets=${*:-csv jsonl rules classify issues}
 build=${FUZZ_BUILD:-build-fuzz}
 jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
 
@@ -34,7 +34,7 @@ done
 dict() {
     case $1 in
         csv) echo tests/fuzz/csv.dict ;;
-        jsonl) echo tests/fuzz/json.dict ;;
+        jsonl|issues) echo tests/fuzz/json.dict ;;
         *) echo tests/fuzz/rules.dict ;;
     esac
 }
