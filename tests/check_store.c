@@ -125,11 +125,13 @@ START_TEST(test_newer_schema_refused)
 }
 END_TEST
 
-static void make_v1(const char *path)
+/* A database at `path` made by running a frozen SQL fixture: the file as
+ * an older vocx wrote it. */
+static void make_from_fixture(const char *path, const char *name)
 {
     tu_rm_db(path);
     char fixture[600];
-    snprintf(fixture, sizeof fixture, "%s/schema_v1.sql", VOCX_TEST_FIXTURES);
+    snprintf(fixture, sizeof fixture, "%s/%s", VOCX_TEST_FIXTURES, name);
     FILE *f = fopen(fixture, "rb");
     ck_assert_ptr_nonnull(f);
     static char sql[16384];
@@ -148,7 +150,7 @@ START_TEST(test_migration_from_v1)
 {
     char path[512];
     tu_tmppath(path, sizeof path, "v1.db");
-    make_v1(path);
+    make_from_fixture(path, "schema_v1.sql");
     ck_assert_int_eq(tu_sql_int(path, "PRAGMA user_version"), 1);
 
     /* Read-only handles never migrate. */
@@ -312,22 +314,9 @@ END_TEST
  * issue id, with its line, score and spans. */
 START_TEST(test_migration_from_v3_keeps_issues)
 {
-    char path[512], fixture[600];
+    char path[512];
     tu_tmppath(path, sizeof path, "v3.db");
-    tu_rm_db(path);
-    snprintf(fixture, sizeof fixture, "%s/schema_v3.sql", VOCX_TEST_FIXTURES);
-    FILE *f = fopen(fixture, "rb");
-    ck_assert_ptr_nonnull(f);
-    static char sql[16384];
-    size_t n = fread(sql, 1, sizeof sql - 1, f);
-    fclose(f);
-    sql[n] = '\0';
-    sqlite3 *h;
-    ck_assert_int_eq(sqlite3_open(path, &h), SQLITE_OK);
-    char *err = NULL;
-    ck_assert_msg(sqlite3_exec(h, sql, NULL, NULL, &err) == SQLITE_OK, "%s",
-                  err);
-    sqlite3_close(h);
+    make_from_fixture(path, "schema_v3.sql");
     ck_assert_int_eq(tu_sql_int(path, "PRAGMA user_version"), 3);
 
     vocx_store *s = NULL;

@@ -6,22 +6,10 @@
  * whose elements are objects, it reads every element, and an element's id
  * is SQLite's json_extract(element, '$.issue') when that is text of at
  * most VX_ISSUE_ID_MAX bytes, else empty. */
+#include "fuzz_util.h"
 #include "issues_json.h"
 
 #include <sqlite3.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#define FZ_CHECK(c)                                                            \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__,  \
-                    #c);                                                       \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
 
 static sqlite3 *db(void)
 {
