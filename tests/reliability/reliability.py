@@ -325,6 +325,14 @@ def check_ingest_state(tc, db, rows, source, batch, ctx, done=False,
     ic, fk = integrity(db)
     tc.assertEqual(ic, ["ok"], f"integrity_check: {ctx}")
     tc.assertEqual(fk, [], f"foreign_key_check: {ctx}")
+    if not base and not query(db, "SELECT 1 FROM sqlite_master"
+                                  " WHERE name = 'comments'"):
+        # killed before the new database's schema was committed: nothing
+        # was kept, and nothing was half-written
+        tc.assertFalse(done, f"ingest left no schema: {ctx}")
+        tc.assertEqual(query(db, "SELECT count(*) FROM sqlite_master")[0][0],
+                       0, f"a schema was half-created: {ctx}")
+        return 0
     stored = comments(db)
     base = list(base)
     tc.assertEqual([r[1:6] for r in stored[:len(base)]], base,
