@@ -192,15 +192,6 @@ typedef struct rows {
     size_t n, cap, ncols;
 } rows;
 
-static ptrdiff_t file_read(void *ctx, char *buf, size_t cap)
-{
-    FILE *f = ctx;
-    size_t n = fread(buf, 1, cap, f);
-    if (n == 0 && ferror(f))
-        return -1;
-    return (ptrdiff_t)n;
-}
-
 static void load_rows(rows *r, const char *path, const char *const *names,
                       size_t ncols)
 {
@@ -213,7 +204,7 @@ static void load_rows(rows *r, const char *path, const char *const *names,
     vx_table *t;
     vx_diag d;
     vx_row row;
-    if (vx_table_open(&t, VOCX_FORMAT_CSV, file_read, f, path, &spec, &d))
+    if (vx_table_open(&t, VOCX_FORMAT_CSV, bu_file_read, f, path, &spec, &d))
         bu_die("%s: %s", path, d.msg);
     memset(r, 0, sizeof *r);
     r->ncols = ncols;

@@ -260,11 +260,7 @@ static int on_corpus(int argc, char **argv)
         }
         bu_corpus c;
         bu_corpus_load(&c, corpus, 0);
-        size_t maxlen = 0;
-        for (size_t i = 0; i < c.n; i++)
-            if (c.off[i + 1] - c.off[i] > maxlen)
-                maxlen = c.off[i + 1] - c.off[i];
-        char *out = bu_xmalloc(maxlen + 1);
+        char *out = bu_xmalloc(bu_corpus_maxlen(&c) + 1);
         for (int r = 0; r < reps; r++) {
             double t0 = now();
             check = floor_pass(&c, kind, out);

@@ -261,8 +261,12 @@ void bu_vocab_free(bu_vocab *v)
 
 const char *bu_zipf_word(const bu_vocab *v, bu_rng *r)
 {
-    double u = bu_uniform(r);
-    size_t lo = 0, hi = v->n - 1;
+    return bu_vocab_at(v, bu_uniform(r), 0);
+}
+
+const char *bu_vocab_at(const bu_vocab *v, double u, size_t lo)
+{
+    size_t hi = v->n - 1;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         if (v->cdf[mid] < u)
@@ -390,7 +394,7 @@ void bu_corpus_add(bu_corpus *c, const char *s, size_t len)
     c->off[++c->n] = used + len;
 }
 
-static ptrdiff_t file_read(void *ctx, char *buf, size_t cap)
+ptrdiff_t bu_file_read(void *ctx, char *buf, size_t cap)
 {
     FILE *f = ctx;
     size_t n = fread(buf, 1, cap, f);
@@ -410,7 +414,7 @@ void bu_corpus_load(bu_corpus *c, const char *path, size_t max)
     vx_table *t;
     vx_diag d;
     vx_row row;
-    if (vx_table_open(&t, VOCX_FORMAT_AUTO, file_read, f, path, &spec, &d))
+    if (vx_table_open(&t, VOCX_FORMAT_AUTO, bu_file_read, f, path, &spec, &d))
         bu_die("%s: %s", path, d.msg);
     memset(c, 0, sizeof *c);
     int rc;
@@ -579,11 +583,7 @@ void bu_run_pcre_loop(const bu_ruleset *rs, const bu_corpus *c,
         codes[i] = compile_re(rs->re[i], strlen(rs->re[i]));
     R->compile = bu_now() - t0;
     pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-    size_t maxlen = 0;
-    for (size_t i = 0; i < c->n; i++)
-        if (c->off[i + 1] - c->off[i] > maxlen)
-            maxlen = c->off[i + 1] - c->off[i];
-    char *low = bu_xmalloc(maxlen + 1);
+    char *low = bu_xmalloc(bu_corpus_maxlen(c) + 1);
     uint64_t hits = 0;
     size_t n = 0;
     t0 = bu_now();
@@ -662,11 +662,7 @@ void bu_run_pcre_alt(const bu_ruleset *rs, const bu_corpus *c, double budget,
     R->compile = bu_now() - t0;
     R->chunks = nch;
     pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-    size_t maxlen = 0;
-    for (size_t i = 0; i < c->n; i++)
-        if (c->off[i + 1] - c->off[i] > maxlen)
-            maxlen = c->off[i + 1] - c->off[i];
-    char *low = bu_xmalloc(maxlen + 1);
+    char *low = bu_xmalloc(bu_corpus_maxlen(c) + 1);
     uint64_t hits = 0;
     size_t n = 0;
     t0 = bu_now();
@@ -759,11 +755,7 @@ int bu_run_hyperscan(const bu_ruleset *rs, const bu_corpus *c, double budget,
     hs_scratch_t *scratch = NULL;
     if (hs_alloc_scratch(db, &scratch) != HS_SUCCESS)
         bu_die("hyperscan: cannot allocate scratch");
-    size_t maxlen = 0;
-    for (size_t i = 0; i < c->n; i++)
-        if (c->off[i + 1] - c->off[i] > maxlen)
-            maxlen = c->off[i + 1] - c->off[i];
-    char *low = bu_xmalloc(maxlen + 1);
+    char *low = bu_xmalloc(bu_corpus_maxlen(c) + 1);
     uint64_t hits = 0;
     size_t n = 0;
     t0 = bu_now();

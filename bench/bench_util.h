@@ -81,6 +81,8 @@ void bu_vocab_init(bu_vocab *v);
 void bu_vocab_free(bu_vocab *v);
 /* A word drawn by frequency (Zipf). */
 const char *bu_zipf_word(const bu_vocab *v, bu_rng *r);
+/* The word at cumulative frequency u, searching ranks >= lo. */
+const char *bu_vocab_at(const bu_vocab *v, double u, size_t lo);
 
 /* ---- generated keyword rules -------------------------------------------- */
 
@@ -118,11 +120,23 @@ static inline size_t bu_corpus_bytes(const bu_corpus *c)
 {
     return c->n ? c->off[c->n] : 0;
 }
+
+/* Bytes of the longest comment: the size of a per-comment buffer. */
+static inline size_t bu_corpus_maxlen(const bu_corpus *c)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < c->n; i++)
+        if (c->off[i + 1] - c->off[i] > m)
+            m = c->off[i + 1] - c->off[i];
+    return m;
+}
 /* Append one comment. */
 void bu_corpus_add(bu_corpus *c, const char *s, size_t len);
 /* The `text` column of a CSV / JSON Lines file of comments (read with the
  * library's table reader); at most `max` comments when max > 0. */
 void bu_corpus_load(bu_corpus *c, const char *path, size_t max);
+/* A vx_read_fn over a FILE *. */
+ptrdiff_t bu_file_read(void *ctx, char *buf, size_t cap);
 void bu_corpus_free(bu_corpus *c);
 
 /* ---- classification runs ------------------------------------------------ */

@@ -177,16 +177,8 @@ static const char *const currency[] = {"$", "$", "$", "\xe2\x82\xac",
 static const char *tail_word(const bu_vocab *v, bu_rng *r)
 {
     double lo_cdf = v->cdf[v->ncommon - 1];
-    double u = lo_cdf + bu_uniform(r) * (1.0 - lo_cdf);
-    size_t lo = v->ncommon, hi = v->n - 1;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (v->cdf[mid] < u)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return v->w[lo];
+    return bu_vocab_at(v, lo_cdf + bu_uniform(r) * (1.0 - lo_cdf),
+                       v->ncommon);
 }
 
 #define PICK(r, a) ((a)[bu_pick((r), BU_N(a))])
