@@ -179,7 +179,7 @@ static int configure(vocx_store *s)
      * and rank touch indexes all over a large database, and every miss is
      * a read() into the kernel.  Bounded, so memory stays flat whatever
      * the database size (docs/performance.md). */
-    if ((rc = vx_exec(s, "PRAGMA cache_size = -65536")))
+    if ((rc = vx_exec(s, "PRAGMA cache_size = " VX_CACHE_PRAGMA)))
         return rc;
     if (!s->readonly) {
         /* WAL: readers never block the writer and a killed writer leaves

@@ -19,6 +19,8 @@
 #endif
 
 #define VX_ERRMSG_MAX 2048
+/* Every connection's page cache: 64 MiB (a negative size is in KiB). */
+#define VX_CACHE_PRAGMA "-65536"
 
 /* A prepared statement cached on the store, keyed by its SQL text. */
 typedef struct vx_stmt_slot {
