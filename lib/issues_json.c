@@ -129,6 +129,19 @@ static int read_string(vx_issue_iter *it, char *out, size_t *len,
 }
 
 /* Skip any JSON value: strings, numbers, literals, nested containers. */
+/* The bytes that end a number or literal (NUL too, as strchr found it in
+ * its set before): a switch, as this runs on every digit of the spans. */
+static int ends_scalar(char c)
+{
+    switch (c) {
+    case ',': case ':': case ']': case '}': case ' ': case '\t': case '\n':
+    case '\r': case '"': case '[': case '{': case '\0':
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 static int skip_value(vx_issue_iter *it)
 {
     size_t len;
@@ -155,7 +168,7 @@ static int skip_value(vx_issue_iter *it)
             it->p++;
         } else {
             const char *a = it->p;
-            while (it->p < it->end && strchr(",:]} \t\n\r\"[{", *it->p) == NULL)
+            while (it->p < it->end && !ends_scalar(*it->p))
                 it->p++;
             if (it->p == a)
                 return -1;

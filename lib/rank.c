@@ -1,6 +1,7 @@
 /* Ranking issues by CLV at risk, with attribution that never counts a
  * customer's value twice.  The risk model is documented in
  * docs/ranking.md. */
+#include "custmap.h"
 #include "iso8601.h"
 #include "issues_json.h"
 #include "vocx_internal.h"
@@ -534,9 +535,10 @@ static int start_group(vocx_ranking *rk, group *g, const unsigned char *id,
     return 0;
 }
 
-static int scan(vocx_store *s, vocx_ranking *rk, int64_t ruleset_id,
-                int64_t model_id, const vocx_rank_options *o,
-                const filter_vals *f, scan_ctx *x)
+/* The scan in bounded memory: SQLite sorts the rows by customer. */
+static int scan_sorted(vocx_store *s, vocx_ranking *rk, int64_t ruleset_id,
+                       int64_t model_id, const vocx_rank_options *o,
+                       const filter_vals *f, scan_ctx *x)
 {
     sqlite3_stmt *st = NULL;
     id_stream clv = {NULL, SQLITE_DONE}, crm = {NULL, SQLITE_DONE};
@@ -650,6 +652,223 @@ done:
     sqlite3_create_function(s->db, "vx_issue_codes", 2, SQLITE_UTF8, NULL,
                             NULL, NULL, NULL);
     return rc;
+}
+
+/* The rows of the grouped scan: classifications in comment order, each
+ * with its comment (a rowid lookup), unsorted. */
+static const char SQL_ROWS[] =
+    "SELECT c.customer_id, cl.churn_cues, cl.positive_cues, cl.issues,"
+    " c.comment_id"
+    " FROM classifications cl"
+    " CROSS JOIN comments c ON c.comment_id = cl.comment_id"
+    " WHERE cl.ruleset_id = ?1"
+    " AND (?3 IS NULL OR c.created_at >= ?3)"
+    " AND (?4 IS NULL OR c.created_at < ?4)"
+    " AND (?5 IS NULL OR c.channel = ?5)";
+
+#define OVER_BUDGET 1 /* scan_grouped: the sorted scan must do it */
+
+/* What anonymous comments add: each is counted where it stands. */
+typedef struct anon_acc {
+    uint64_t comments, classified;
+    uint64_t *per_issue; /* occurrences of each issue */
+} anon_acc;
+
+/* One row's issues: into the customer's entry, or the anonymous counts.
+ * -1 when the JSON is malformed, OVER_BUDGET, or 0. */
+static int add_row(vocx_ranking *rk, vx_custmap *m, anon_acc *an,
+                   const vocx_rank_options *o, const char *cust, size_t clen,
+                   int cue, const char *json, size_t jlen)
+{
+    uint32_t ci = UINT32_MAX; /* anonymous */
+    if (cust) {
+        int64_t k = vx_custmap_get(m, cust, clen);
+        if (k < 0)
+            return OVER_BUDGET;
+        ci = (uint32_t)k;
+    }
+    uint64_t n = 0;
+    if (json) {
+        vx_issue_iter it;
+        vx_issue_iter_init(&it, json, jlen);
+        char id[VX_ISSUE_ID_MAX + 1];
+        int r;
+        while ((r = vx_issue_next(&it, id)) == 1) {
+            n++;
+            issue_acc *a = find_issue(rk, id);
+            if (!a || !issue_selected(a, o))
+                continue;
+            uint32_t v = (uint32_t)(a - rk->issues);
+            if (!cust)
+                an->per_issue[v]++;
+            else if (vx_custmap_raise(m, ci, v, cue))
+                return OVER_BUDGET;
+        }
+        if (r < 0)
+            return -1;
+    }
+    if (!cust) {
+        an->comments++;
+        an->classified += n > 0;
+    } else {
+        m->custs[ci].comments++;
+        m->custs[ci].classified += n > 0;
+    }
+    return 0;
+}
+
+/* Customers in id order, each with the CLV and CRM streams, as the sorted
+ * scan meets them: the same sums in the same order, so the same figures
+ * to the last bit. */
+static int close_grouped(vocx_store *s, vocx_ranking *rk, vx_custmap *m,
+                         int64_t model_id, const vocx_rank_options *o,
+                         scan_ctx *x)
+{
+    id_stream clv = {NULL, SQLITE_DONE}, crm = {NULL, SQLITE_DONE};
+    group g = {0};
+    vx_cust_ref *refs = vx_custmap_sorted(m);
+    issue_acc **touched = calloc(rk->nissues ? rk->nissues : 1,
+                                 sizeof *touched);
+    int rc = VOCX_OK;
+    if (!refs || !touched) {
+        rc = vx_fail(s, VOCX_ENOMEM, "out of memory");
+        goto done;
+    }
+    if (sqlite3_prepare_v2(s->db, SQL_CLV_STREAM, -1, &clv.st, NULL) !=
+            SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, SQL_CRM_STREAM, -1, &crm.st, NULL) !=
+            SQLITE_OK) {
+        rc = vx_fail_db(s, "cannot read customer values");
+        goto done;
+    }
+    sqlite3_bind_int64(clv.st, 1, model_id);
+    clv.rc = sqlite3_step(clv.st);
+    crm.rc = sqlite3_step(crm.st);
+    vocx_ranking_totals *t = &rk->totals;
+    for (size_t i = 0; i < m->ncusts; i++) {
+        int e = start_group(rk, &g, (const unsigned char *)refs[i].id,
+                            (int)refs[i].len, &clv, &crm, o);
+        if (e) {
+            rc = e == VOCX_ENOMEM
+                     ? vx_fail(s, VOCX_ENOMEM, "out of memory")
+                     : vx_fail_db(s, "cannot read customer values");
+            goto done;
+        }
+        if (g.skip)
+            continue;
+        const vx_cust *c = refs[i].cust;
+        t->comments += c->comments;
+        t->classified += c->classified;
+        if (!g.known)
+            t->unmatched_comments += c->comments;
+        size_t ntouched = 0;
+        for (uint32_t k = 0; k < c->nvec; k++) {
+            const vx_cust_issue *ci = &m->issues[c->vec + k];
+            issue_acc *a = &rk->issues[ci->key >> 2];
+            unsigned cue = ci->key & 3;
+            a->row.comments += ci->count;
+            if (!g.known)
+                a->row.unmatched += ci->count;
+            /* the strongest cue gives the highest risk of any comment */
+            a->cust_risk = issue_risk(a, g.has_cp, g.cp, cue == VX_CUE_CHURN,
+                                      cue == VX_CUE_POSITIVE, o);
+            a->cust_seen = 1;
+            touched[ntouched++] = a;
+        }
+        if (ntouched && close_customer(rk, touched, ntouched, g.clv, g.known,
+                                       g.id, g.has_cp, x)) {
+            rc = vx_fail(s, VOCX_ENOMEM, "out of memory");
+            goto done;
+        }
+    }
+done:
+    free(g.id);
+    free(refs);
+    free(touched);
+    sqlite3_finalize(clv.st);
+    sqlite3_finalize(crm.st);
+    return rc;
+}
+
+/* The scan grouped by customer in a hash map (custmap.h) rather than
+ * sorted: OVER_BUDGET, having changed nothing, when the customers do not
+ * fit in the store's rank_budget. */
+static int scan_grouped(vocx_store *s, vocx_ranking *rk, int64_t ruleset_id,
+                        int64_t model_id, const vocx_rank_options *o,
+                        const filter_vals *f, scan_ctx *x)
+{
+    vx_custmap m;
+    vx_custmap_init(&m, s->rank_budget);
+    anon_acc an = {0, 0, calloc(rk->nissues ? rk->nissues : 1,
+                                sizeof *an.per_issue)};
+    sqlite3_stmt *st = NULL;
+    int rc = VOCX_OK, r;
+    if (!an.per_issue) {
+        rc = vx_fail(s, VOCX_ENOMEM, "out of memory");
+        goto done;
+    }
+    if (sqlite3_prepare_v2(s->db, SQL_ROWS, -1, &st, NULL) != SQLITE_OK) {
+        rc = vx_fail_db(s, "cannot read classifications");
+        goto done;
+    }
+    sqlite3_bind_int64(st, 1, ruleset_id);
+    bind_comment_filters(st, o, f);
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *cust = (const char *)sqlite3_column_text(st, 0);
+        size_t clen = (size_t)sqlite3_column_bytes(st, 0);
+        int cue = sqlite3_column_int(st, 1) > 0   ? VX_CUE_CHURN
+                  : sqlite3_column_int(st, 2) > 0 ? VX_CUE_POSITIVE
+                                                  : VX_CUE_NONE;
+        const char *json = (const char *)sqlite3_column_text(st, 3);
+        size_t jlen = (size_t)sqlite3_column_bytes(st, 3);
+        int e = add_row(rk, &m, &an, o, cust, clen, cue, json, jlen);
+        if (e == OVER_BUDGET) {
+            rc = OVER_BUDGET;
+            goto done;
+        }
+        if (e) {
+            rc = vx_fail(s, VOCX_EDB,
+                         "cannot read classifications: classification of "
+                         "comment %lld: its issues are not a JSON array of "
+                         "objects",
+                         (long long)sqlite3_column_int64(st, 4));
+            goto done;
+        }
+    }
+    if (r != SQLITE_DONE) {
+        rc = vx_fail_db(s, "cannot read classifications");
+        goto done;
+    }
+    /* anonymous comments: no segment, and every issue a group of its own
+     * with no value (close_customer would add nothing) */
+    if (!o->segment) {
+        vocx_ranking_totals *t = &rk->totals;
+        t->comments += an.comments;
+        t->anonymous_comments += an.comments;
+        t->classified += an.classified;
+        for (size_t i = 0; i < rk->nissues; i++) {
+            rk->issues[i].row.comments += an.per_issue[i];
+            rk->issues[i].row.unmatched += an.per_issue[i];
+        }
+    }
+    rc = close_grouped(s, rk, &m, model_id, o, x);
+done:
+    sqlite3_finalize(st);
+    vx_custmap_free(&m);
+    free(an.per_issue);
+    return rc;
+}
+
+/* Group the classified comments by customer in memory when they fit, else
+ * let SQLite sort them (docs/performance.md). */
+static int scan(vocx_store *s, vocx_ranking *rk, int64_t ruleset_id,
+                int64_t model_id, const vocx_rank_options *o,
+                const filter_vals *f, scan_ctx *x)
+{
+    int rc = scan_grouped(s, rk, ruleset_id, model_id, o, f, x);
+    if (rc != OVER_BUDGET)
+        return rc;
+    return scan_sorted(s, rk, ruleset_id, model_id, o, f, x);
 }
 
 static int cmp_rows(const void *a, const void *b)

@@ -205,6 +205,7 @@ int vocx_store_open(vocx_store **out, const char *path, unsigned int flags)
     vocx_store *s = calloc(1, sizeof *s);
     if (!s)
         return VOCX_ENOMEM;
+    s->rank_budget = VX_RANK_BUDGET;
     *out = s;
     if (!path)
         return vx_fail(s, VOCX_EINVAL, "no database path given");

@@ -37,7 +37,12 @@ struct vocx_store {
     void *log_payload;
     vx_stmt_slot *stmts;
     size_t nstmts, capstmts;
+    /* bytes ranking may spend grouping comments by customer in memory
+     * before it sorts them in SQLite instead (rank.c) */
+    size_t rank_budget;
 };
+
+#define VX_RANK_BUDGET ((size_t)128 << 20)
 
 /* Record an error on the store; returns `code` so callers can
  * `return vx_fail(store, VOCX_EINVAL, "...")`. */

@@ -1,6 +1,7 @@
 /* Ranking by CLV at risk: figures worked out by hand in the test, the
  * attribution invariant on random data, filters and explain. */
 #include "testutil.h"
+#include "custmap.h"
 #include "issues_json.h"
 #include "vocx_internal.h"
 
@@ -378,92 +379,105 @@ static double ref_value(vocx_store *s, const char *sql)
     return v;
 }
 
+/* Customer ids that are prefixes of each other, differ in case, sort
+ * differently as text and as numbers, or are not ASCII; CLV of two models,
+ * CRM segments and churn probabilities for some; 300 comments, some
+ * anonymous, some unclassified, raising up to three issues. */
+static const char *const merge_ids[] = {
+    "",    "a",   "a ",  "ab",       "a\xc3\xa9", "A", "B",
+    "b",   "10",  "9",   "0010",     "z",         "\xe2\x82\xac",
+    "A-1", "a\x7f", "zz", "\xc3\xa9t\xc3\xa9"};
+enum { NIDS = sizeof merge_ids / sizeof merge_ids[0] };
+
+static void merge_dataset(vocx_store *s)
+{
+    const char *const *ids = merge_ids;
+    static const char *const segs[] = {"gold", "silver"};
+    static const char *const chans[] = {"email", "chat"};
+    char sql[4096];
+    exec(s, "BEGIN;"
+            "INSERT INTO rulesets(ruleset_id, hash, loaded_at) VALUES"
+            " (1, 'r', 'now');"
+            "INSERT INTO clv_models(model_id, kind, fitted_at) VALUES"
+            " (1, 'column', 'now'), (2, 'column', 'now');"
+            "INSERT INTO issues VALUES (1, 'i0', 'b', 'l', 'problem',"
+            " 0.5, NULL), (1, 'i1', 'b', 'l', 'praise', 0.1, NULL),"
+            " (1, 'i2', 'b', 'l', 'problem', 0.9, NULL)");
+    for (int i = 0; i < NIDS; i++) {
+        double u = rnd();
+        /* some customers have no CLV, some only one of model 2 */
+        if (u < 0.7) {
+            snprintf(sql, sizeof sql,
+                     "INSERT INTO customer_clv VALUES (1, '%s', %.3f,"
+                     " NULL, NULL, NULL, 'column')",
+                     ids[i], rnd() * 1000);
+            exec(s, sql);
+        } else if (u < 0.85) {
+            snprintf(sql, sizeof sql,
+                     "INSERT INTO customer_clv VALUES (2, '%s', 5, NULL,"
+                     " NULL, NULL, 'column')",
+                     ids[i]);
+            exec(s, sql);
+        }
+        if (rnd() < 0.8) {
+            snprintf(sql, sizeof sql,
+                     "INSERT INTO customers(customer_id, segment,"
+                     " churn_prob) VALUES ('%s', '%s', %s)",
+                     ids[i], segs[rnd() < 0.5],
+                     rnd() < 0.4 ? "0.7" : "NULL");
+            exec(s, sql);
+        }
+    }
+    /* CLV of customers who never wrote */
+    exec(s, "INSERT INTO customer_clv VALUES (1, 'nobody', 77, NULL,"
+            " NULL, NULL, 'column'), (1, 'zzz', 88, NULL, NULL, NULL,"
+            " 'column')");
+    for (int k = 1; k <= 300; k++) {
+        int who = (int)(rnd() * (NIDS + 2)); /* NIDS: anonymous */
+        char cust[32];
+        if (who >= NIDS)
+            snprintf(cust, sizeof cust, "NULL");
+        else
+            snprintf(cust, sizeof cust, "'%s'", ids[who]);
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO comments(comment_id, source_id, customer_id,"
+                 " channel, text, ingested_at) VALUES (%d, 's%d', %s,"
+                 " '%s', 't', 'now')",
+                 k, k, cust, chans[rnd() < 0.5]);
+        exec(s, sql);
+        if (rnd() < 0.1)
+            continue; /* not classified */
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO classifications(comment_id, ruleset_id,"
+                 " classified_at, churn_cues, positive_cues) VALUES"
+                 " (%d, 1, 'now', %d,"
+                 " %d)",
+                 k, rnd() < 0.2, rnd() < 0.2);
+        exec(s, sql);
+        for (int j = 0; j < 3; j++)
+            if (rnd() < 0.4) {
+                snprintf(sql, sizeof sql,
+                         "INSERT INTO comment_issues(comment_id,"
+                         " ruleset_id, issue_id) VALUES (%d, 1, 'i%d')",
+                         k, j);
+                exec(s, sql);
+            }
+    }
+    exec(s, "COMMIT");
+}
+
 /* Ranking merges the scan with the CLV and CRM tables in customer id
  * order: ids that are prefixes of each other, differ in case, sort
  * differently as text and as numbers, or are not ASCII must still meet
  * their own CLV and segment.  Every total and count is checked against a
- * plain SQL join. */
+ * plain SQL join, with comments grouped in memory and sorted by SQLite. */
 START_TEST(test_totals_match_sql_joins)
 {
-    static const char *const ids[] = {
-        "",    "a",   "a ",  "ab",       "a\xc3\xa9", "A", "B",
-        "b",   "10",  "9",   "0010",     "z",         "\xe2\x82\xac",
-        "A-1", "a\x7f", "zz", "\xc3\xa9t\xc3\xa9"};
-    enum { NIDS = sizeof ids / sizeof ids[0] };
-    static const char *const segs[] = {"gold", "silver"};
-    static const char *const chans[] = {"email", "chat"};
     char db[512], sql[4096];
     for (int round = 0; round < 4; round++) {
         vocx_store *s = tu_fresh_store(db, sizeof db, "merge.db");
-        exec(s, "BEGIN;"
-                "INSERT INTO rulesets(ruleset_id, hash, loaded_at) VALUES"
-                " (1, 'r', 'now');"
-                "INSERT INTO clv_models(model_id, kind, fitted_at) VALUES"
-                " (1, 'column', 'now'), (2, 'column', 'now');"
-                "INSERT INTO issues VALUES (1, 'i0', 'b', 'l', 'problem',"
-                " 0.5, NULL), (1, 'i1', 'b', 'l', 'praise', 0.1, NULL),"
-                " (1, 'i2', 'b', 'l', 'problem', 0.9, NULL)");
-        for (int i = 0; i < NIDS; i++) {
-            double u = rnd();
-            /* some customers have no CLV, some only one of model 2 */
-            if (u < 0.7) {
-                snprintf(sql, sizeof sql,
-                         "INSERT INTO customer_clv VALUES (1, '%s', %.3f,"
-                         " NULL, NULL, NULL, 'column')",
-                         ids[i], rnd() * 1000);
-                exec(s, sql);
-            } else if (u < 0.85) {
-                snprintf(sql, sizeof sql,
-                         "INSERT INTO customer_clv VALUES (2, '%s', 5, NULL,"
-                         " NULL, NULL, 'column')",
-                         ids[i]);
-                exec(s, sql);
-            }
-            if (rnd() < 0.8) {
-                snprintf(sql, sizeof sql,
-                         "INSERT INTO customers(customer_id, segment,"
-                         " churn_prob) VALUES ('%s', '%s', %s)",
-                         ids[i], segs[rnd() < 0.5],
-                         rnd() < 0.4 ? "0.7" : "NULL");
-                exec(s, sql);
-            }
-        }
-        /* CLV of customers who never wrote */
-        exec(s, "INSERT INTO customer_clv VALUES (1, 'nobody', 77, NULL,"
-                " NULL, NULL, 'column'), (1, 'zzz', 88, NULL, NULL, NULL,"
-                " 'column')");
-        for (int k = 1; k <= 300; k++) {
-            int who = (int)(rnd() * (NIDS + 2)); /* NIDS: anonymous */
-            char cust[32];
-            if (who >= NIDS)
-                snprintf(cust, sizeof cust, "NULL");
-            else
-                snprintf(cust, sizeof cust, "'%s'", ids[who]);
-            snprintf(sql, sizeof sql,
-                     "INSERT INTO comments(comment_id, source_id, customer_id,"
-                     " channel, text, ingested_at) VALUES (%d, 's%d', %s,"
-                     " '%s', 't', 'now')",
-                     k, k, cust, chans[rnd() < 0.5]);
-            exec(s, sql);
-            if (rnd() < 0.1)
-                continue; /* not classified */
-            snprintf(sql, sizeof sql,
-                     "INSERT INTO classifications(comment_id, ruleset_id,"
-                     " classified_at, churn_cues, positive_cues) VALUES"
-                     " (%d, 1, 'now', %d,"
-                     " %d)",
-                     k, rnd() < 0.2, rnd() < 0.2);
-            exec(s, sql);
-            for (int j = 0; j < 3; j++)
-                if (rnd() < 0.4) {
-                    snprintf(sql, sizeof sql,
-                             "INSERT INTO comment_issues(comment_id,"
-                             " ruleset_id, issue_id) VALUES (%d, 1, 'i%d')",
-                             k, j);
-                    exec(s, sql);
-                }
-        }
-        exec(s, "COMMIT");
+        merge_dataset(s);
+        s->rank_budget = round % 2 ? 0 : VX_RANK_BUDGET;
         for (int fi = 0; fi < 3; fi++) {
             vocx_rank_options o = VOCX_RANK_OPTIONS_INIT;
             o.clv_model_id = 1; /* not the latest: model 2 is a decoy */
@@ -560,6 +574,146 @@ START_TEST(test_totals_match_sql_joins)
 }
 END_TEST
 
+/* Everything a ranking reports, compared exactly: the grouped and the
+ * sorted scans add the same values in the same order. */
+static void assert_same_ranking(vocx_ranking *a, vocx_ranking *b)
+{
+    ck_assert_uint_eq(vocx_ranking_count(a), vocx_ranking_count(b));
+    for (size_t i = 0; i < vocx_ranking_count(a); i++) {
+        const vocx_rank_row *x = vocx_ranking_row(a, i),
+                            *y = vocx_ranking_row(b, i);
+        ck_assert_str_eq(x->issue, y->issue);
+        ck_assert_uint_eq(x->comments, y->comments);
+        ck_assert_uint_eq(x->customers, y->customers);
+        ck_assert_uint_eq(x->unmatched, y->unmatched);
+        ck_assert(x->clv_total == y->clv_total);
+        ck_assert(x->clv_at_risk == y->clv_at_risk);
+        ck_assert(x->clv_at_risk_attributed == y->clv_at_risk_attributed);
+    }
+    vocx_ranking_totals s, t;
+    vocx_ranking_totals_get(a, &s);
+    vocx_ranking_totals_get(b, &t);
+    ck_assert_uint_eq(s.comments, t.comments);
+    ck_assert_uint_eq(s.classified, t.classified);
+    ck_assert_uint_eq(s.customers, t.customers);
+    ck_assert_uint_eq(s.unmatched_comments, t.unmatched_comments);
+    ck_assert_uint_eq(s.unmatched_customers, t.unmatched_customers);
+    ck_assert_uint_eq(s.anonymous_comments, t.anonymous_comments);
+    ck_assert(s.clv_total == t.clv_total);
+    ck_assert(s.clv_at_risk_attributed == t.clv_at_risk_attributed);
+    for (size_t i = 0; i <= s.unmatched_customers; i++) {
+        const char *u = vocx_ranking_unmatched(a, i),
+                   *v = vocx_ranking_unmatched(b, i);
+        ck_assert(!u == !v);
+        if (u)
+            ck_assert_str_eq(u, v);
+    }
+}
+
+/* Ranking groups comments by customer in memory within the store's
+ * budget, else sorts them in SQLite: no budget, a budget that runs out
+ * part way through the scan (the map's first allocations take 11,328
+ * bytes: the 17th customer does not fit), and the default give the same
+ * ranking, totals, unknown customers and evidence, under every filter. */
+START_TEST(test_grouped_and_sorted_scans_agree)
+{
+    static const size_t budgets[] = {0, 11328, 12000};
+    char db[512];
+    for (int round = 0; round < 3; round++) {
+        vocx_store *s = tu_fresh_store(db, sizeof db, "agree.db");
+        merge_dataset(s);
+        for (int fi = 0; fi < 5; fi++) {
+            vocx_rank_options o = VOCX_RANK_OPTIONS_INIT;
+            o.clv_model_id = 1;
+            if (fi == 1)
+                o.segment = "gold";
+            else if (fi == 2)
+                o.channel = "chat";
+            else if (fi == 3)
+                o.kind = VOCX_KIND_PROBLEM;
+            else if (fi == 4)
+                o.block = "b";
+            s->rank_budget = VX_RANK_BUDGET;
+            vocx_ranking *grouped = NULL;
+            ck_assert_msg(vocx_rank(&grouped, s, &o) == VOCX_OK, "%s",
+                          vocx_store_errmsg(s));
+            ev_log lg = {0};
+            ck_assert_int_eq(vocx_rank_explain(s, &o, "i0", on_ev, &lg),
+                             VOCX_OK);
+            for (size_t b = 0; b < sizeof budgets / sizeof *budgets; b++) {
+                s->rank_budget = budgets[b];
+                vocx_ranking *other = NULL;
+                ck_assert_msg(vocx_rank(&other, s, &o) == VOCX_OK, "%s",
+                              vocx_store_errmsg(s));
+                assert_same_ranking(grouped, other);
+                vocx_ranking_free(other);
+                ev_log lo = {0};
+                ck_assert_int_eq(vocx_rank_explain(s, &o, "i0", on_ev, &lo),
+                                 VOCX_OK);
+                ck_assert_int_eq(lg.n, lo.n);
+                for (int k = 0; k < lg.n && k < 16; k++) {
+                    ck_assert_str_eq(lg.cust[k], lo.cust[k]);
+                    ck_assert_str_eq(lg.comment[k], lo.comment[k]);
+                    ck_assert(lg.att[k] == lo.att[k]);
+                }
+            }
+            vocx_ranking_free(grouped);
+        }
+        vocx_store_close(s);
+        tu_rm_db(db);
+    }
+}
+END_TEST
+
+/* The map of customers keeps to its budget: it says when the next
+ * customer or issue would not fit, and what it holds stays intact. */
+START_TEST(test_custmap_budget)
+{
+    vx_custmap m;
+    vx_custmap_init(&m, 11328);
+    char id[16];
+    int64_t k = 0;
+    int n = 0;
+    for (; n < 100000; n++) {
+        snprintf(id, sizeof id, "c%02d", n); /* 4 bytes in the arena */
+        if ((k = vx_custmap_get(&m, id, strlen(id))) < 0)
+            break;
+        ck_assert_int_eq(k, n);
+        if (vx_custmap_raise(&m, (uint32_t)k, (uint32_t)n % 7, VX_CUE_NONE))
+            break;
+        ck_assert_int_eq(vx_custmap_raise(&m, (uint32_t)k, (uint32_t)n % 7,
+                                          VX_CUE_CHURN),
+                         0);
+    }
+    /* slots 8,192 + customers 2,560 + ids 64 + issues 512 bytes: the
+     * 17th customer does not fit */
+    ck_assert_int_eq(n, 16);
+    ck_assert_uint_le(m.used, m.budget);
+    for (int i = 0; i < n; i++) {
+        snprintf(id, sizeof id, "c%02d", i);
+        ck_assert_int_eq(vx_custmap_get(&m, id, strlen(id)), i);
+        const vx_cust *c = &m.custs[i];
+        ck_assert_uint_eq(c->nvec, 1);
+        ck_assert_uint_eq(m.issues[c->vec].key, (uint32_t)(i % 7) << 2 |
+                                                     VX_CUE_CHURN);
+        ck_assert_uint_eq(m.issues[c->vec].count, 2);
+    }
+    vx_custmap_free(&m);
+    /* sorted as SQLite's BINARY collation: bytes, then length */
+    vx_custmap_init(&m, VX_RANK_BUDGET);
+    static const char *const ids[] = {"b", "a\xc3\xa9", "a", "", "ab", "B"};
+    for (size_t i = 0; i < 6; i++)
+        ck_assert_int_ge(vx_custmap_get(&m, ids[i], strlen(ids[i])), 0);
+    vx_cust_ref *r = vx_custmap_sorted(&m);
+    ck_assert_ptr_nonnull(r);
+    static const char *const want[] = {"", "B", "a", "ab", "a\xc3\xa9", "b"};
+    for (size_t i = 0; i < 6; i++)
+        ck_assert_str_eq(r[i].id, want[i]);
+    free(r);
+    vx_custmap_free(&m);
+}
+END_TEST
+
 /* The ids vx_issue_next reads from `json`, joined by '|', or "ERR" at the
  * first error. */
 static void read_ids(const char *json, char *out, size_t cap)
@@ -650,10 +804,13 @@ START_TEST(test_malformed_issues_are_an_error)
     small_dataset(s);
     exec(s, "UPDATE classifications SET issues = '[{\"issue\":\"i1\"' WHERE"
             " comment_id = 4");
-    vocx_ranking *rk = NULL;
-    ck_assert_int_eq(vocx_rank(&rk, s, NULL), VOCX_EDB);
-    ck_assert_ptr_null(rk);
-    ck_assert_ptr_nonnull(strstr(vocx_store_errmsg(s), "comment 4"));
+    for (int sorted = 0; sorted < 2; sorted++) {
+        s->rank_budget = sorted ? 0 : VX_RANK_BUDGET;
+        vocx_ranking *rk = NULL;
+        ck_assert_int_eq(vocx_rank(&rk, s, NULL), VOCX_EDB);
+        ck_assert_ptr_null(rk);
+        ck_assert_ptr_nonnull(strstr(vocx_store_errmsg(s), "comment 4"));
+    }
     vocx_store_close(s);
     tu_rm_db(db);
 }
@@ -705,6 +862,8 @@ int main(void)
     tcase_add_test(tc, test_nothing_to_rank_yet);
     tcase_add_test(tc, test_attribution_never_exceeds_clv_random);
     tcase_add_test(tc, test_totals_match_sql_joins);
+    tcase_add_test(tc, test_grouped_and_sorted_scans_agree);
+    tcase_add_test(tc, test_custmap_budget);
     tcase_add_test(tc, test_issues_json_reader);
     tcase_add_test(tc, test_malformed_issues_are_an_error);
     tcase_add_test(tc, test_default_ruleset_is_the_latest);
