@@ -62,6 +62,7 @@ struct vocx_scratch {
     uint32_t *re_gen;
     int *re_code;
     uint32_t *re_maybe; /* == gen: a literal of the regex occurs */
+    size_t nre_failed;  /* regexes with re_gen == gen (this comment) */
     size_t cap_re;
     uint32_t *cand, *cand_tmp;
     size_t ncand, cap_cand, cap_cand_tmp;
@@ -304,14 +305,21 @@ static int visit(vocx_scratch *s, const vocx_rules *r, uint32_t c,
         if (rc)
             return rc;
     }
-    if ((n->has_exact || n->plen_cnt) && j + 1 < t->ntok &&
+    /* most tokens after a phrase's first words continue none of them:
+     * the node's child bits settle that without a lookup */
+    if ((n->has_exact || n->has_prefix) && j + 1 < t->ntok &&
+        ((n->next_mask >> vx_child_bit(t->norm + t->tok[j + 1].nstart,
+                                       t->tok[j + 1].nend -
+                                           t->tok[j + 1].nstart)) &
+         1) &&
         phrase_continues(t, j))
         return step_token(s, r, c, start, j + 1);
     return VOCX_OK;
 }
 
-/* Look token j up under trie node `node`: one exact lookup and one per
- * distinct prefix length no longer than the token. */
+/* Look token j up under trie node `node`: one probe for the bucket of
+ * prefix children sharing the token's first bytes (each then compared,
+ * shortest first), and one exact lookup. */
 static int step_token(vocx_scratch *s, const vocx_rules *r, uint32_t node,
                       size_t start, size_t j)
 {
@@ -320,20 +328,22 @@ static int step_token(vocx_scratch *s, const vocx_rules *r, uint32_t node,
     const char *w = t->norm + t->tok[j].nstart;
     size_t len = t->tok[j].nend - t->tok[j].nstart;
     size_t avail = t->norm_cap - t->tok[j].nstart; /* allocated, so readable */
-    if (n->plen_cnt) {
-        const uint32_t *pl = r->plens + n->plen_off;
-        uint32_t npl = n->plen_cnt;
-        size_t maxlen = len;
-        /* a token whose first 4 bytes start no root prefix of 4 bytes or
-         * more needs only the shorter prefix lookups */
-        if (node == 0 && len >= VX_PGATE_LEN &&
-            !vx_pgate_has(r, vx_key_hash(0, w, VX_PGATE_LEN, avail)))
-            maxlen = VX_PGATE_LEN - 1;
-        for (uint32_t k = 0; k < npl && pl[k] <= maxlen; k++) {
-            uint64_t h = vx_key_hash(node, w, pl[k], avail);
-            int32_t c = vx_trie_find(r, node, 1, h, w, pl[k]);
-            if (c >= 0) {
-                int rc = visit(s, r, (uint32_t)c, start, j);
+    if (n->has_prefix && len >= n->pkey) {
+        /* the normalized text is followed by zeroed slack: 8 bytes are
+         * readable at any token */
+        uint32_t key = (uint32_t)(vx_load64(w) & vx_low_bytes(n->pkey));
+        const vx_pbucket *b = vx_pbucket_find(r, node, key);
+        if (b) {
+            size_t pk = n->pkey;
+            for (uint32_t k = 0; k < b->cnt; k++) {
+                uint32_t c = r->pchild[b->off + k];
+                const vx_tnode *pc = &r->tnodes[c];
+                if (pc->klen > len)
+                    break; /* by ascending length */
+                if (!vx_key_equal16(r->keys + pc->koff + pk, w + pk,
+                                    pc->klen - pk))
+                    continue; /* both sides have 16 readable bytes */
+                int rc = visit(s, r, c, start, j);
                 if (rc)
                     return rc;
             }
@@ -341,7 +351,7 @@ static int step_token(vocx_scratch *s, const vocx_rules *r, uint32_t node,
     }
     if (n->has_exact) {
         int32_t c = vx_trie_find(r, node, 0, vx_key_hash(node, w, len, avail),
-                                 w, len);
+                                 w, len, avail);
         if (c >= 0)
             return visit(s, r, (uint32_t)c, start, j);
     }
@@ -420,6 +430,7 @@ static int run_regexes(vocx_scratch *s, const vocx_rules *r)
                 s->nraw = mark;
                 s->re_gen[x] = s->gen;
                 s->re_code[x] = rc;
+                s->nre_failed++;
                 break;
             }
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
@@ -537,8 +548,9 @@ static int group(vocx_scratch *s, const vocx_rules *r)
             }
         }
     }
-    /* rules whose regex failed are reported, in file order like the rest */
-    for (size_t x = 0; x < r->nregexes; x++) {
+    /* rules whose regex failed are reported, in file order like the rest
+     * (rare: most comments skip the loop) */
+    for (size_t x = 0; s->nre_failed && x < r->nregexes; x++) {
         if (s->re_gen[x] != gen)
             continue;
         const vx_regex *re = &r->regexes[x];
@@ -666,6 +678,29 @@ static int eval_leaf(ev *e, const vx_node *n, vx_nres *o, int all)
     return VOCX_OK;
 }
 
+#if defined(__GNUC__)
+#define VX_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define VX_ALWAYS_INLINE inline
+#endif
+
+/* Evaluate an operand.  Most operands are terms, and most terms of a
+ * candidate rule did not occur: that case is settled here, inline in the
+ * operator's loop, without a call. */
+static VX_ALWAYS_INLINE int eval_kid(ev *e, uint32_t id, int all)
+{
+    const vx_node *n = &e->r->nodes[id];
+    if (n->op != VX_OP_LEAF)
+        return eval(e, id, all);
+    vx_nres *o = &e->s->nr[id - e->rule->node_base];
+    if (e->s->leaf_gen[n->arg] != e->s->gen) {
+        o->off = o->n = 0;
+        o->matched = o->negm = 0;
+        return VOCX_OK;
+    }
+    return eval_leaf(e, n, o, all);
+}
+
 static int eval(ev *e, uint32_t id, int all)
 {
     vocx_scratch *s = e->s;
@@ -678,7 +713,7 @@ static int eval(ev *e, uint32_t id, int all)
     case VX_OP_LEAF:
         return eval_leaf(e, n, o, all);
     case VX_OP_NOT:
-        if ((rc = eval(e, k[0], e->not_all)))
+        if ((rc = eval_kid(e, k[0], e->not_all)))
             return rc;
         o->matched = !s->nr[k[0] - e->rule->node_base].matched;
         o->negm = 0;
@@ -687,7 +722,7 @@ static int eval(ev *e, uint32_t id, int all)
         o->matched = 1;
         o->negm = 0;
         for (uint32_t i = 0; i < n->nkids && o->matched; i++) {
-            if ((rc = eval(e, k[i], all)))
+            if ((rc = eval_kid(e, k[i], all)))
                 return rc;
             const vx_nres *c = &s->nr[k[i] - e->rule->node_base];
             if (!c->matched)
@@ -700,23 +735,43 @@ static int eval(ev *e, uint32_t id, int all)
         return VOCX_OK;
     }
     case VX_OP_OR: {
+        /* the common operator, mostly over terms that did not occur: keep
+         * the loop's state in locals (stores through the byte fields of
+         * vx_nres would force reloads) */
         size_t total = 0, nonempty = 0;
-        uint32_t last = 0;
-        o->matched = o->negm = 0;
-        for (uint32_t i = 0; i < n->nkids; i++) {
-            if ((rc = eval(e, k[i], all)))
-                return rc;
-            const vx_nres *c = &s->nr[k[i] - e->rule->node_base];
-            if (c->matched) {
-                o->matched = 1;
-                o->negm |= c->negm;
+        uint32_t last = 0, nk = n->nkids, gen = s->gen;
+        uint32_t base = e->rule->node_base;
+        const uint32_t *lgen = s->leaf_gen;
+        const vx_node *nodes = r->nodes;
+        uint8_t matched = 0, negm = 0;
+        for (uint32_t i = 0; i < nk; i++) {
+            uint32_t kid = k[i];
+            const vx_node *kn = &nodes[kid];
+            vx_nres *c = &s->nr[kid - base];
+            if (kn->op == VX_OP_LEAF) {
+                if (lgen[kn->arg] != gen) {
+                    c->off = c->n = 0;
+                    c->matched = c->negm = 0;
+                    continue;
+                }
+                rc = eval_leaf(e, kn, c, all);
+            } else {
+                rc = eval(e, kid, all);
             }
-            if (n->positional && c->n) {
+            if (rc)
+                return rc;
+            if (c->matched) {
+                matched = 1;
+                negm |= c->negm;
+            }
+            if (c->n) {
                 total += c->n;
                 nonempty++;
-                last = k[i];
+                last = kid;
             }
         }
+        o->matched = matched;
+        o->negm = negm;
         if (!n->positional)
             return VOCX_OK;
         o->off = o->n = 0;
@@ -743,12 +798,12 @@ static int eval(ev *e, uint32_t id, int all)
     case VX_OP_BEFORE: {
         o->matched = o->negm = 0;
         o->off = o->n = 0;
-        if ((rc = eval(e, k[0], all)))
+        if ((rc = eval_kid(e, k[0], all)))
             return rc;
         const vx_nres *A = &s->nr[k[0] - e->rule->node_base];
         if (!A->n)
             return VOCX_OK;
-        if ((rc = eval(e, k[1], all)))
+        if ((rc = eval_kid(e, k[1], all)))
             return rc;
         const vx_nres *B = &s->nr[k[1] - e->rule->node_base];
         if (!B->n)
@@ -1083,6 +1138,7 @@ int vocx_classify(const vocx_rules *rules, vocx_scratch *s, const char *text,
     memset(&s->res, 0, sizeof s->res);
     s->nraw = s->nocc = s->nhits = s->nspans = s->ncues = 0;
     s->nvetoes = s->nwarns = s->nwbuf = s->nfired = 0;
+    s->nre_failed = 0;
 
     rc = vx_text_analyze(&s->text, text ? text : "", len, rules->lexicon,
                          rules->norm_flags);

@@ -718,8 +718,11 @@ void vx_prefilter_scan(const vx_prefilter *pf, const char *text, size_t n,
     if (!pf->nkeys || n < VX_LIT_MIN)
         return;
     const uint64_t *bloom = pf->bloom;
+    const unsigned char *u = (const unsigned char *)text;
+    /* the key of position i rolls on from i - 1: one byte load per byte */
+    uint32_t k = (uint32_t)u[0] << 8 | (uint32_t)u[1] << 16;
     for (size_t i = 0; i + VX_LIT_MIN <= n; i++) {
-        uint32_t k = key3(text + i);
+        k = k >> 8 | (uint32_t)u[i + 2] << 16; /* == key3(text + i) */
         uint32_t h = key_hash(k);
         uint32_t b = h >> (32 - BLOOM_BITS);
         if (!(bloom[b >> 6] >> (b & 63) & 1))

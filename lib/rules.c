@@ -126,32 +126,12 @@ static int new_tnode(vocx_rules *r, uint32_t *id)
 {
     if (r->ntnodes >= UINT32_MAX / 2 - 1)
         return VOCX_ELIMIT;
-    if (GROW(r->tnodes, r->cap_tnodes, r->ntnodes + 1) ||
-        GROW(r->build_plens, r->cap_build_plens, r->ntnodes + 1))
+    if (GROW(r->tnodes, r->cap_tnodes, r->ntnodes + 1))
         return VOCX_ENOMEM;
     vx_tnode *n = &r->tnodes[r->ntnodes];
     memset(n, 0, sizeof *n);
     n->leaf = -1;
-    r->build_plens[r->ntnodes] = NULL;
     *id = (uint32_t)r->ntnodes++;
-    return VOCX_OK;
-}
-
-/* Remember that `node` has a prefix child of `len` bytes.  The list is a
- * small array whose first entry is its length. */
-static int note_plen(vocx_rules *r, uint32_t node, uint32_t len)
-{
-    uint32_t *l = r->build_plens[node];
-    uint32_t n = l ? l[0] : 0;
-    for (uint32_t i = 1; i <= n; i++)
-        if (l[i] == len)
-            return VOCX_OK;
-    uint32_t *nl = realloc(l, (n + 2) * sizeof *nl);
-    if (!nl)
-        return VOCX_ENOMEM;
-    nl[0] = n + 1;
-    nl[n + 1] = len;
-    r->build_plens[node] = nl;
     return VOCX_OK;
 }
 
@@ -160,7 +140,8 @@ static int trie_child(vocx_rules *r, uint32_t parent, const vx_elem *e,
 {
     uint64_t h = key_hash(parent, e->s, e->len);
     if (r->slots) {
-        int32_t c = vx_trie_find(r, parent, (int)e->is_prefix, h, e->s, e->len);
+        int32_t c = vx_trie_find(r, parent, (int)e->is_prefix, h, e->s, e->len,
+                                 e->len);
         if (c >= 0) {
             *child = (uint32_t)c;
             return VOCX_OK;
@@ -174,20 +155,18 @@ static int trie_child(vocx_rules *r, uint32_t parent, const vx_elem *e,
     }
     if (r->nkeys + e->len > UINT32_MAX)
         return VOCX_ELIMIT;
-    if (GROW(r->keys, r->cap_keys, r->nkeys + e->len + 1))
+    if (GROW(r->keys, r->cap_keys, r->nkeys + e->len + VX_KEYS_SLACK))
         return VOCX_ENOMEM;
     uint32_t id;
     int rc = new_tnode(r, &id);
     if (rc)
         return rc;
-    if (e->is_prefix) {
-        rc = note_plen(r, parent, e->len);
-        if (rc)
-            return rc;
-    } else {
+    if (e->is_prefix)
+        r->tnodes[parent].has_prefix = 1;
+    else
         r->tnodes[parent].has_exact = 1;
-    }
     memcpy(r->keys + r->nkeys, e->s, e->len);
+    memset(r->keys + r->nkeys + e->len, 0, VX_KEYS_SLACK);
     vx_tnode *n = &r->tnodes[id];
     n->tag = parent << 1 | (e->is_prefix ? 1u : 0u);
     n->koff = (uint32_t)r->nkeys;
@@ -276,6 +255,12 @@ void vx_rules_disable_gate(vocx_rules *r)
         memset(r->rgate, 0xFF, ((size_t)1 << r->rgate_bits) / 8);
 }
 
+void vx_rules_disable_child_bits(vocx_rules *r)
+{
+    for (size_t i = 0; i < r->ntnodes; i++)
+        r->tnodes[i].next_mask = ~0ULL;
+}
+
 int vx_rules_use_leaf(vocx_rules *r, uint32_t leaf, uint32_t rule,
                       int indexed)
 {
@@ -326,10 +311,87 @@ static int build_csr(const uint32_t *pairs, size_t npairs, size_t nkeys,
     return VOCX_OK;
 }
 
-static int cmp_u32(const void *a, const void *b)
+/* A prefix child while the buckets are built. */
+typedef struct pref_rec {
+    uint32_t parent, key, klen, child;
+} pref_rec;
+
+static int cmp_pref(const void *pa, const void *pb)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
+    const pref_rec *a = pa, *b = pb;
+    if (a->parent != b->parent)
+        return a->parent < b->parent ? -1 : 1;
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    if (a->klen != b->klen)
+        return a->klen < b->klen ? -1 : 1;
+    return a->child < b->child ? -1 : a->child > b->child;
+}
+
+/* Group every node's prefix children by their first pkey bytes (pkey:
+ * the node's shortest prefix child, at most VX_PKEY_MAX), each group by
+ * ascending length, and index the groups by (node, key).  A token then
+ * finds all the prefix children it may match in one probe, and visits
+ * them shortest first, as one lookup per length did. */
+static int build_pbuckets(vocx_rules *r)
+{
+    size_t np = 0;
+    for (size_t i = 1; i < r->ntnodes; i++)
+        if (r->tnodes[i].tag & 1)
+            np++;
+    for (size_t i = 0; i < r->ntnodes; i++)
+        r->tnodes[i].pkey = VX_PKEY_MAX;
+    for (size_t i = 1; i < r->ntnodes; i++) {
+        const vx_tnode *n = &r->tnodes[i];
+        vx_tnode *p = &r->tnodes[n->tag >> 1];
+        if ((n->tag & 1) && n->klen < p->pkey)
+            p->pkey = n->klen;
+    }
+    pref_rec *rec = malloc((np ? np : 1) * sizeof *rec);
+    r->pchild = malloc((np ? np : 1) * sizeof *r->pchild);
+    size_t size = 16;
+    while (size < np * 2)
+        size *= 2;
+    r->pbuckets = calloc(size, sizeof *r->pbuckets);
+    if (!rec || !r->pchild || !r->pbuckets) {
+        free(rec);
+        return VOCX_ENOMEM;
+    }
+    r->pbucket_mask = size - 1;
+    size_t k = 0;
+    for (size_t i = 1; i < r->ntnodes; i++) {
+        const vx_tnode *n = &r->tnodes[i];
+        if (!(n->tag & 1))
+            continue;
+        uint32_t pk = r->tnodes[n->tag >> 1].pkey;
+        unsigned char b[VX_PKEY_MAX] = {0};
+        if (pk)
+            memcpy(b, r->keys + n->koff, pk);
+        rec[k].parent = n->tag >> 1;
+        rec[k].key = (uint32_t)b[0] | (uint32_t)b[1] << 8 |
+                     (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+        rec[k].klen = n->klen;
+        rec[k].child = (uint32_t)i;
+        k++;
+    }
+    qsort(rec, np, sizeof *rec, cmp_pref);
+    for (size_t i = 0; i < np;) {
+        size_t j = i;
+        while (j < np && rec[j].parent == rec[i].parent &&
+               rec[j].key == rec[i].key)
+            j++;
+        size_t x = vx_pbucket_slot(rec[i].parent, rec[i].key, r->pbucket_mask);
+        while (r->pbuckets[x].node1)
+            x = (x + 1) & r->pbucket_mask;
+        r->pbuckets[x].node1 = rec[i].parent + 1;
+        r->pbuckets[x].key = rec[i].key;
+        r->pbuckets[x].off = (uint32_t)i;
+        r->pbuckets[x].cnt = (uint32_t)(j - i);
+        for (; i < j; i++)
+            r->pchild[i] = rec[i].child;
+    }
+    free(rec);
+    return VOCX_OK;
 }
 
 int vx_rules_finish(vocx_rules *r)
@@ -376,53 +438,20 @@ int vx_rules_finish(vocx_rules *r)
     r->rpairs = NULL;
     r->nrpairs = r->cap_rpairs = 0;
 
-    /* flatten prefix lengths, ascending per node */
-    size_t total = 0;
-    for (size_t i = 0; i < r->ntnodes; i++)
-        if (r->build_plens[i])
-            total += r->build_plens[i][0];
-    r->plens = malloc((total ? total : 1) * sizeof *r->plens);
-    if (!r->plens)
-        return VOCX_ENOMEM;
-    r->nplens = 0;
-    for (size_t i = 0; i < r->ntnodes; i++) {
-        uint32_t *l = r->build_plens[i];
-        if (!l)
-            continue;
-        r->tnodes[i].plen_off = (uint32_t)r->nplens;
-        r->tnodes[i].plen_cnt = l[0];
-        memcpy(r->plens + r->nplens, l + 1, l[0] * sizeof *l);
-        qsort(r->plens + r->nplens, l[0], sizeof *l, cmp_u32);
-        r->nplens += l[0];
-        free(l);
-        r->build_plens[i] = NULL;
+    if ((rc = build_pbuckets(r)))
+        return rc;
+    /* child bits: which next tokens may continue a phrase at each node */
+    for (size_t i = 1; i < r->ntnodes; i++) {
+        const vx_tnode *n = &r->tnodes[i];
+        vx_tnode *p = &r->tnodes[n->tag >> 1];
+        if ((n->tag & 1) && n->klen < 2)
+            p->next_mask = ~0ULL; /* a 0- or 1-byte prefix: any token */
+        else
+            p->next_mask |= 1ULL << vx_child_bit(r->keys + n->koff, n->klen);
     }
-    free(r->build_plens);
-    r->build_plens = NULL;
-    r->cap_build_plens = 0;
 
     if (!r->slots && (rc = trie_rehash(r, 16)))
         return rc;
-    /* prefix gate: 16 bits per root prefix, small enough for L1 */
-    size_t nroot_prefix = 0;
-    for (size_t i = 1; i < r->ntnodes; i++)
-        nroot_prefix += r->tnodes[i].tag == 1;
-    size_t gbits = 4096;
-    while (gbits < nroot_prefix * 16)
-        gbits *= 2;
-    r->pgate = calloc(gbits / 64, sizeof *r->pgate);
-    if (!r->pgate)
-        return VOCX_ENOMEM;
-    r->pgate_mask = gbits - 1;
-    for (size_t i = 1; i < r->ntnodes; i++) {
-        const vx_tnode *n = &r->tnodes[i];
-        if (n->tag == 1 && n->klen >= VX_PGATE_LEN) { /* root prefixes */
-            uint64_t h = key_hash(0, r->keys + n->koff, VX_PGATE_LEN);
-            size_t b = (size_t)((h ^ (h >> 31)) * 0xff51afd7ed558ccdULL >> 40) &
-                       r->pgate_mask;
-            r->pgate[b >> 6] |= 1ULL << (b & 63);
-        }
-    }
     /* root gate: 32 bits per root term, about 3 % false passes */
     size_t nroot = 0;
     for (size_t i = 1; i < r->ntnodes; i++)
@@ -521,11 +550,6 @@ void vocx_rules_free(vocx_rules *r)
     free(r->build_lits);
     free(r->regex_prefiltered);
     vx_prefilter_free(&r->prefilter);
-    if (r->build_plens) {
-        for (size_t i = 0; i < r->ntnodes; i++)
-            free(r->build_plens[i]);
-        free(r->build_plens);
-    }
     if (r->lexicon)
         vx_lexicon_free(r->lexicon);
     arena_free(&r->arena);
@@ -543,9 +567,9 @@ void vocx_rules_free(vocx_rules *r)
     free(r->tnodes);
     free(r->slots);
     free(r->keys);
-    free(r->plens);
+    free(r->pbuckets);
+    free(r->pchild);
     free(r->bloom);
-    free(r->pgate);
     free(r->rgate);
     free(r->pairs);
     free(r->rpairs);

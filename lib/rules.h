@@ -108,13 +108,26 @@ typedef struct vx_regex {
 /* Trie node.  Children are found through the rules' hash table. */
 typedef struct vx_tnode {
     int32_t leaf;       /* leaf of the term ending here, -1 when none */
-    uint32_t plen_off;  /* distinct byte lengths of its prefix children, */
-    uint32_t plen_cnt;  /* ascending, in rules->plens */
+    uint32_t has_prefix; /* has word-prefix children (rules->pbuckets) */
+    uint32_t pkey;      /* bytes of their bucket key: min(VX_PKEY_MAX,
+                           shortest prefix child) */
     uint32_t has_exact; /* has exact-word children */
+    uint64_t next_mask; /* a bit per child (vx_child_bit): a token whose
+                           bit is clear is no child's key */
     uint32_t tag;       /* the edge that leads here: parent << 1 | is_prefix */
     uint32_t koff;      /* and its key bytes in rules->keys */
     uint32_t klen;
 } vx_tnode;
+
+/* The prefix children of one trie node that share their first `pkey`
+ * bytes (vx_tnode.pkey), found in one lookup: a token needs one probe for
+ * all its prefix lengths instead of one hash lookup per length. */
+#define VX_PKEY_MAX 4
+typedef struct vx_pbucket {
+    uint32_t node1;    /* parent node + 1; 0 marks an empty slot */
+    uint32_t key;      /* the first pkey bytes, little-endian, zero-padded */
+    uint32_t off, cnt; /* children in rules->pchild, by ascending length */
+} vx_pbucket;
 
 /* Hash table slot, kept small so the table stays in cache: 32 bits of the
  * key's hash and the child node; the child holds the full key. */
@@ -194,17 +207,13 @@ struct vocx_rules {
     size_t nslots_used;
     char *keys;
     size_t nkeys, cap_keys;
-    uint32_t *plens;
-    size_t nplens;
+    vx_pbucket *pbuckets;   /* open addressing, power-of-two size */
+    size_t pbucket_mask;
+    uint32_t *pchild;       /* prefix children grouped by bucket */
     /* Bloom filter over the table's keys (two bits each): most tokens
      * are no term, and the filter says so from L1 cache. */
     uint64_t *bloom;
     size_t bloom_mask; /* words - 1 (power of two) */
-    /* Gate for the root's prefix terms of 4 bytes or more: a bit per hash
-     * of their first 4 bytes.  A token whose first 4 bytes miss skips
-     * every longer prefix lookup. */
-    uint64_t *pgate;
-    size_t pgate_mask;
     /* Gate for every root term: a bit per hash of a term's first
      * min(4, length) bytes and that count, so a token whose first bytes
      * start no root term skips the trie.  rgate_short: bit p set when the
@@ -219,9 +228,6 @@ struct vocx_rules {
     size_t npairs, cap_pairs;
     uint32_t *rpairs;       /* (regex, rule) pairs */
     size_t nrpairs, cap_rpairs;
-    /* per-node prefix lengths while building, flattened at the end */
-    uint32_t **build_plens;
-    size_t cap_build_plens;
     /* regex literal sets while building, indexed by regex */
     vx_litset *build_lits;
     size_t cap_build_lits;
@@ -283,11 +289,28 @@ static inline uint64_t vx_key_hash(uint32_t parent, const char *s, size_t n,
     return h * 0xff51afd7ed558ccdULL;
 }
 
+/* Whether a[0..len) == b[0..len) where 16 bytes are readable at both:
+ * short keys (most words) in two masked loads, without a call. */
+static inline int vx_key_equal16(const char *a, const char *b, size_t len)
+{
+    if (len > 16)
+        return memcmp(a, b, len) == 0;
+    uint64_t d0 = (vx_load64(a) ^ vx_load64(b)) & vx_low_bytes(len);
+    uint64_t d1 = (vx_load64(a + 8) ^ vx_load64(b + 8)) &
+                  vx_low_bytes(len > 8 ? len - 8 : 0);
+    return (d0 | d1) == 0;
+}
+
+/* Zeroed bytes kept after the trie's keys (rules->keys), so that any key
+ * can be read 16 bytes at a time. */
+#define VX_KEYS_SLACK 16
+
 /* The child of trie node `parent` along an exact word (is_prefix 0) or a
- * word prefix (1) with hash `h` of key[0..len); -1 when there is none. */
+ * word prefix (1) with hash `h` of key[0..len); -1 when there is none.
+ * `avail`: bytes readable at key (at least len). */
 static inline int32_t vx_trie_find(const vocx_rules *r, uint32_t parent,
                                    int is_prefix, uint64_t h, const char *key,
-                                   size_t len)
+                                   size_t len, size_t avail)
 {
     uint32_t tag = parent << 1 | (uint32_t)is_prefix;
     uint64_t m = (h ^ (h >> 29)) * 0x9e3779b97f4a7c15ULL;
@@ -308,19 +331,47 @@ static inline int32_t vx_trie_find(const vocx_rules *r, uint32_t parent,
         if (s->hfrag == frag) {
             const vx_tnode *n = &r->tnodes[s->child - 1];
             if (n->tag == tag && n->klen == len &&
-                memcmp(r->keys + n->koff, key, len) == 0)
+                (avail >= 16 ? vx_key_equal16(r->keys + n->koff, key, len)
+                             : memcmp(r->keys + n->koff, key, len) == 0))
                 return (int32_t)(s->child - 1);
         }
         i = (i + 1) & mask;
     }
 }
 
-#define VX_PGATE_LEN 4
-static inline int vx_pgate_has(const vocx_rules *r, uint64_t h)
+/* The bit of a child key or a token w[0..len) in vx_tnode.next_mask: a
+ * hash of its first min(2, len) bytes and that count.  A prefix child
+ * of 2 bytes or more shares the bit of every token it starts; shorter
+ * ones set every bit.  8 bytes must be readable at w. */
+static inline unsigned vx_child_bit(const char *w, size_t len)
 {
-    size_t b = (size_t)((h ^ (h >> 31)) * 0xff51afd7ed558ccdULL >> 40) &
-               r->pgate_mask;
-    return (int)((r->pgate[b >> 6] >> (b & 63)) & 1);
+    size_t k = len < 2 ? len : 2;
+    uint64_t v = (vx_load64(w) & vx_low_bytes(k)) | (uint64_t)k << 16;
+    return (unsigned)((v * 0x9e3779b97f4a7c15ULL) >> 58);
+}
+
+/* Slot of the prefix bucket (node, key) in a table of mask + 1 slots. */
+static inline size_t vx_pbucket_slot(uint32_t node, uint32_t key,
+                                     size_t mask)
+{
+    uint64_t h = ((uint64_t)node << 32 | key) * 0x9e3779b97f4a7c15ULL;
+    return (size_t)(h >> 32) & mask;
+}
+/* The bucket of node's prefix children whose first node->pkey bytes are
+ * `key`; NULL when there is none. */
+static inline const vx_pbucket *vx_pbucket_find(const vocx_rules *r,
+                                                uint32_t node, uint32_t key)
+{
+    size_t mask = r->pbucket_mask;
+    size_t i = vx_pbucket_slot(node, key, mask);
+    for (;;) {
+        const vx_pbucket *b = &r->pbuckets[i];
+        if (!b->node1)
+            return NULL;
+        if (b->node1 == node + 1 && b->key == key)
+            return b;
+        i = (i + 1) & mask;
+    }
 }
 
 #define VX_RGATE_LEN 4
@@ -386,6 +437,9 @@ void vx_rules_disable_prefilter(vocx_rules *r);
 /* Let every token through the root gate (tests compare with and without
  * it; results must be identical). */
 void vx_rules_disable_gate(vocx_rules *r);
+/* Let every next token try to continue a phrase (vx_tnode.next_mask; tests
+ * compare with and without the child bits; results must be identical). */
+void vx_rules_disable_child_bits(vocx_rules *r);
 /* Record that `rule` uses `leaf`; `indexed`: the rule is a candidate
  * whenever the leaf occurs (it is one of the terms the rule needs). */
 int vx_rules_use_leaf(vocx_rules *r, uint32_t leaf, uint32_t rule,

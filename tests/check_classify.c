@@ -818,6 +818,42 @@ START_TEST(root_gate_passes_every_term)
 }
 END_TEST
 
+/* Prefix terms of one trie node are found through buckets keyed by
+ * their first bytes (rules.h, vx_pbucket): every prefix of every length
+ * that a token starts with is still visited, at the root and inside
+ * phrases, and none that it does not start with. */
+START_TEST(prefix_buckets_find_every_length)
+{
+    static const char src[] =
+        "issue p1\n  block improvement\n  match r*\n"
+        "issue p2\n  block improvement\n  match re*\n"
+        "issue p3\n  block improvement\n  match ref*\n"
+        "issue p4\n  block improvement\n  match refu*\n"
+        "issue p5\n  block improvement\n  match refund*\n"
+        "issue p6\n  block improvement\n  match refundabl*\n"
+        "issue p7\n  block improvement\n  match rf*\n"
+        "issue x1\n  block improvement\n  match refund\n"
+        "issue q1\n  block improvement\n  match \"got r*\"\n"
+        "issue q2\n  block improvement\n  match \"got refun*\"\n"
+        "issue q3\n  block improvement\n  match \"got refund* yet\"\n"
+        "issue q4\n  block improvement\n  match \"got refundable*\"\n";
+    vocx_rules *r = compile_ok(src);
+    ck_assert_str_eq(ids(r, "refundable"), "p1,p2,p3,p4,p5,p6");
+    ck_assert_str_eq(ids(r, "refund"), "p1,p2,p3,p4,p5,x1");
+    ck_assert_str_eq(ids(r, "refu"), "p1,p2,p3,p4");
+    ck_assert_str_eq(ids(r, "re"), "p1,p2");
+    ck_assert_str_eq(ids(r, "r"), "p1");
+    ck_assert_str_eq(ids(r, "rf rfx"), "p1,p7");
+    ck_assert_str_eq(ids(r, "x refx"), "p1,p2,p3");
+    ck_assert_str_eq(ids(r, "got refunds yet"),
+                     "p1,p2,p3,p4,p5,q1,q2,q3");
+    ck_assert_str_eq(ids(r, "got refundable"),
+                     "p1,p2,p3,p4,p5,p6,q1,q2,q4");
+    ck_assert_str_eq(ids(r, "got ref"), "p1,p2,p3,q1");
+    vocx_rules_free(r);
+}
+END_TEST
+
 static uint64_t gate_rng(uint64_t *x)
 {
     *x ^= *x << 13;
@@ -850,6 +886,9 @@ START_TEST(root_gate_changes_nothing)
     ck_assert_int_eq(vocx_rules_load(&without[1], path, NULL), VOCX_OK);
     vx_rules_disable_gate(without[0]);
     vx_rules_disable_gate(without[1]);
+    /* and the phrase children's bits (vx_tnode.next_mask) */
+    vx_rules_disable_child_bits(without[0]);
+    vx_rules_disable_child_bits(without[1]);
     vocx_scratch *s;
     ck_assert_int_eq(vocx_scratch_new(&s), VOCX_OK);
     uint64_t seed = 0x9E3779B97F4A7C15ULL;
@@ -917,6 +956,7 @@ static Suite *classify_suite(void)
     tcase_add_test(c, prefilter_changes_nothing);
     tcase_add_test(c, root_gate_passes_every_term);
     tcase_add_test(c, root_gate_changes_nothing);
+    tcase_add_test(c, prefix_buckets_find_every_length);
     suite_add_tcase(s, c);
     return s;
 }
