@@ -36,6 +36,8 @@ START_TEST(test_create_private_wal_current_schema)
     ck_assert_int_eq(vocx_store_schema_version(s), VOCX_SCHEMA_VERSION);
     ck_assert_int_eq(tu_sql_int(path, "PRAGMA user_version"),
                      VOCX_SCHEMA_VERSION);
+    /* New databases get 16 KiB pages (bulk writes, docs/performance.md). */
+    ck_assert_int_eq(tu_sql_int(path, "PRAGMA page_size"), 16384);
     /* WAL is a property of the file, visible from another connection. */
     sqlite3 *h;
     sqlite3_open(path, &h);
@@ -318,11 +320,15 @@ START_TEST(test_migration_from_v3_keeps_issues)
     tu_tmppath(path, sizeof path, "v3.db");
     make_from_fixture(path, "schema_v3.sql");
     ck_assert_int_eq(tu_sql_int(path, "PRAGMA user_version"), 3);
+    int page = tu_sql_int(path, "PRAGMA page_size");
+    ck_assert_int_ne(page, 16384); /* made with SQLite's default */
 
     vocx_store *s = NULL;
     ck_assert_int_eq(vocx_store_open(&s, path, 0), VOCX_OK);
     vocx_store_close(s);
     ck_assert_int_eq(tu_sql_int(path, "PRAGMA user_version"), 4);
+    /* an existing database keeps its page size */
+    ck_assert_int_eq(tu_sql_int(path, "PRAGMA page_size"), page);
     ck_assert_int_eq(
         tu_sql_int(path, "SELECT group_concat(x, ' | ') = '1 a.one 7 real"
                          " [[9,15],[0,4]] | 1 b.two 12 real [[0,4]] | 3 b.two"
