@@ -162,6 +162,25 @@ VOCX_API void vocx_store_set_log(vocx_store *store, vocx_log_cb cb,
  *  for a NULL or failed store. */
 VOCX_API int vocx_store_schema_version(vocx_store *store);
 
+/**
+ * Read one snapshot.  Until vocx_store_snapshot_end(), every read through
+ * `store` (totals, counts, cursors, rankings, reports, exports) sees the
+ * database as it was when the snapshot began, whatever other connections
+ * commit meanwhile -- so figures read by several calls agree.  Other
+ * processes keep writing; this handle cannot: a call that writes (ingest,
+ * imports, classify, CLV fit, a ranking with `record`) fails with
+ * VOCX_EINVAL while the snapshot is open.  Keep snapshots short: the
+ * write-ahead log cannot be checkpointed past an open one.
+ *
+ * Returns VOCX_OK; VOCX_EINVAL (NULL store, or a snapshot is already
+ * open); VOCX_EDB.
+ */
+VOCX_API int vocx_store_snapshot_begin(vocx_store *store);
+
+/** End the snapshot begun by vocx_store_snapshot_begin().  Returns VOCX_OK;
+ *  VOCX_EINVAL (NULL store, or no snapshot open); VOCX_EDB. */
+VOCX_API int vocx_store_snapshot_end(vocx_store *store);
+
 /* ------------------------------------------------------------------------
  * Comment ingest (customer voice)
  * ---------------------------------------------------------------------- */

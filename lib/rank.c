@@ -1005,13 +1005,21 @@ static int compute(vocx_store *s, const vocx_rank_options *o,
     if (!rk)
         return vx_fail(s, VOCX_ENOMEM, "out of memory");
     int64_t ruleset_id = 0, model_id = 0;
-    if ((rc = vx_crm_refresh(s)) || (rc = vx_exec(s, "BEGIN")))
+    /* inside the caller's snapshot, read that one */
+    int own = !s->snapshot;
+    if (o->record && s->snapshot) {
+        rc = vx_fail(s, VOCX_EINVAL, "a ranking run cannot be recorded "
+                                     "inside a read snapshot");
+        goto fail;
+    }
+    if ((rc = vx_crm_refresh(s)) || (own && (rc = vx_exec(s, "BEGIN"))))
         goto fail;
     if ((rc = resolve(s, o, &ruleset_id, rk->ruleset_hash, &model_id)) ||
         (rc = load_issues(s, rk, ruleset_id)) ||
         (rc = scan(s, rk, ruleset_id, model_id, o, &f, x)))
         goto fail;
-    vx_exec(s, "COMMIT");
+    if (own)
+        vx_exec(s, "COMMIT");
     rk->rows = malloc((rk->nissues ? rk->nissues : 1) * sizeof *rk->rows);
     if (!rk->rows) {
         rc = vx_fail(s, VOCX_ENOMEM, "out of memory");

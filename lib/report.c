@@ -302,6 +302,7 @@ typedef struct rep {
     double horizon, discount, margin;
     int64_t model_customers;
     int converged, have_converged;
+    int snapshot; /* this run began the store's read snapshot */
 } rep;
 
 static int check_report_options(vocx_store *s, const vocx_report_options *in,
@@ -346,12 +347,29 @@ static void col_text(sqlite3_stmt *st, int i, char *out, size_t cap)
     vx_snprintf(out, cap, "%s", v ? v : "");
 }
 
+/* Every figure of a report comes from one read snapshot (unless the
+ * caller has one open already), so its sections agree while other
+ * processes write.  A recorded ranking is written before the snapshot
+ * begins: the rest then reads what it recorded and anything committed
+ * between the two. */
+static int begin_snapshot(rep *r)
+{
+    if (r->s->snapshot)
+        return VOCX_OK;
+    int rc = vocx_store_snapshot_begin(r->s);
+    r->snapshot = rc == VOCX_OK;
+    return rc;
+}
+
 /* The ranking, its totals and what the provenance section shows. */
 static int load(rep *r)
 {
     vocx_store *s = r->s;
-    int rc = vocx_rank(&r->rk, s, &r->ro);
-    if (rc)
+    int record = r->ro.record;
+    int rc;
+    if ((!record && (rc = begin_snapshot(r))) ||
+        (rc = vocx_rank(&r->rk, s, &r->ro)) ||
+        (record && (rc = begin_snapshot(r))))
         return rc;
     vocx_ranking_totals_get(r->rk, &r->t);
     if ((rc = vocx_store_totals_get(s, &r->st)))
@@ -400,6 +418,11 @@ static void rep_free(rep *r)
 {
     vocx_ranking_free(r->rk);
     r->rk = NULL;
+    if (r->snapshot) { /* a read: nothing to keep, and no error to add */
+        r->s->snapshot = 0;
+        sqlite3_exec(r->s->db, "COMMIT", NULL, NULL, NULL);
+        r->snapshot = 0;
+    }
 }
 
 /* ---- comments behind an issue (vocx_rank_explain) ----------------------- */

@@ -66,6 +66,10 @@ int vx_begin(vocx_store *s)
 {
     if (s->readonly)
         return vx_fail(s, VOCX_EREADONLY, "the store is open read-only");
+    if (s->snapshot)
+        return vx_fail(s, VOCX_EINVAL,
+                       "a read snapshot is open on this store: end it "
+                       "before writing");
     /* IMMEDIATE takes the write lock now, so a concurrent writer makes us
      * wait (busy timeout) here instead of failing at the first write. */
     int rc = vx_exec(s, "BEGIN IMMEDIATE");
@@ -89,8 +93,40 @@ int vx_commit(vocx_store *s)
 
 void vx_rollback(vocx_store *s)
 {
-    if (!sqlite3_get_autocommit(s->db))
+    /* inside the caller's snapshot nothing was written: leave it open */
+    if (!s->snapshot && !sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int vocx_store_snapshot_begin(vocx_store *s)
+{
+    if (!s)
+        return VOCX_EINVAL;
+    vx_clear_error(s);
+    if (!s->db)
+        return vx_fail(s, VOCX_EINVAL, "the store is not open");
+    if (s->snapshot)
+        return vx_fail(s, VOCX_EINVAL, "a read snapshot is already open");
+    int rc = vx_exec(s, "BEGIN");
+    /* a transaction's snapshot is taken at its first read: take it now */
+    if (!rc && (rc = vx_exec(s, "SELECT count(*) FROM sqlite_schema"))) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return rc;
+    }
+    if (!rc)
+        s->snapshot = 1;
+    return rc;
+}
+
+int vocx_store_snapshot_end(vocx_store *s)
+{
+    if (!s)
+        return VOCX_EINVAL;
+    vx_clear_error(s);
+    if (!s->snapshot)
+        return vx_fail(s, VOCX_EINVAL, "no read snapshot is open");
+    s->snapshot = 0;
+    return vx_commit(s);
 }
 
 static int user_version(vocx_store *s, int *out)
@@ -291,6 +327,7 @@ void vocx_store_close(vocx_store *s)
     if (!s)
         return;
     if (s->db) {
+        s->snapshot = 0; /* an open snapshot ends with the handle */
         vx_rollback(s);
         for (size_t i = 0; i < s->nstmts; i++)
             sqlite3_finalize(s->stmts[i].stmt);

@@ -31,6 +31,7 @@ typedef struct vx_stmt_slot {
 struct vocx_store {
     sqlite3 *db;
     int readonly;
+    int snapshot; /* vocx_store_snapshot_begin() is in force */
     int errcode;
     char errmsg[VX_ERRMSG_MAX];
     vocx_log_cb log;

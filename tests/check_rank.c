@@ -816,6 +816,42 @@ START_TEST(test_malformed_issues_are_an_error)
 }
 END_TEST
 
+/* Inside a read snapshot ranking reads that snapshot: what another
+ * connection commits meanwhile shows only after the snapshot ends. */
+START_TEST(test_rank_inside_snapshot)
+{
+    char db[512];
+    vocx_store *s = tu_fresh_store(db, sizeof db, "snaprank.db");
+    small_dataset(s);
+    vocx_rank_options o = VOCX_RANK_OPTIONS_INIT;
+    o.record = 0;
+    vocx_ranking *before = NULL, *inside = NULL, *after = NULL;
+    ck_assert_int_eq(vocx_rank(&before, s, &o), VOCX_OK);
+    ck_assert_int_eq(vocx_store_snapshot_begin(s), VOCX_OK);
+    vocx_store *w = NULL;
+    ck_assert_int_eq(vocx_store_open(&w, db, 0), VOCX_OK);
+    exec(w, "DELETE FROM classifications WHERE comment_id = 1");
+    ck_assert_msg(vocx_rank(&inside, s, &o) == VOCX_OK, "%s",
+                  vocx_store_errmsg(s));
+    assert_same_ranking(before, inside);
+    ev_log l = {0};
+    ck_assert_int_eq(vocx_rank_explain(s, &o, "i1", on_ev, &l), VOCX_OK);
+    ck_assert_int_eq(l.n, 4); /* c1 still there */
+    ck_assert_int_eq(vocx_store_snapshot_end(s), VOCX_OK);
+    ck_assert_int_eq(vocx_rank(&after, s, &o), VOCX_OK);
+    vocx_ranking_totals a, b;
+    vocx_ranking_totals_get(before, &a);
+    vocx_ranking_totals_get(after, &b);
+    ck_assert_uint_eq(b.comments + 1, a.comments);
+    vocx_ranking_free(before);
+    vocx_ranking_free(inside);
+    vocx_ranking_free(after);
+    vocx_store_close(w);
+    vocx_store_close(s);
+    tu_rm_db(db);
+}
+END_TEST
+
 /* Without a rule set named, ranking uses the one that classified last:
  * rulesets.classified_at as vocx_store_classify keeps it, else the times
  * of the rule set's classifications; never one with none left. */
@@ -867,6 +903,7 @@ int main(void)
     tcase_add_test(tc, test_issues_json_reader);
     tcase_add_test(tc, test_malformed_issues_are_an_error);
     tcase_add_test(tc, test_default_ruleset_is_the_latest);
+    tcase_add_test(tc, test_rank_inside_snapshot);
     suite_add_tcase(su, tc);
     return tu_run_suite(su);
 }

@@ -470,6 +470,55 @@ START_TEST(test_cursor_filters_use_indexes)
 }
 END_TEST
 
+/* A read snapshot: reads through the handle keep seeing the database as
+ * it was when it began while another connection commits; writes through
+ * the handle are refused with a message and leave the snapshot open. */
+START_TEST(test_read_snapshot)
+{
+    char path[512];
+    vocx_store *s = open_new(path, sizeof path, "snap.db");
+    vocx_comment c = {"a", "cust1", NULL, "email", "first", 0};
+    ck_assert_int_eq(vocx_store_put_comment(s, &c, NULL), VOCX_OK);
+    vocx_store *w = NULL;
+    ck_assert_int_eq(vocx_store_open(&w, path, 0), VOCX_OK);
+
+    ck_assert_int_eq(vocx_store_snapshot_end(s), VOCX_EINVAL);
+    ck_assert_int_eq(vocx_store_snapshot_begin(s), VOCX_OK);
+    ck_assert_int_eq(vocx_store_snapshot_begin(s), VOCX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(vocx_store_errmsg(s), "already open"));
+    /* another connection commits: not seen inside the snapshot */
+    vocx_comment d = {"b", "cust2", NULL, "chat", "second", 0};
+    ck_assert_int_eq(vocx_store_put_comment(w, &d, NULL), VOCX_OK);
+    vocx_store_totals t;
+    ck_assert_int_eq(vocx_store_totals_get(s, &t), VOCX_OK);
+    ck_assert_uint_eq(t.comments, 1);
+    ck_assert_uint_eq(t.customers, 1);
+    /* writing through the handle is refused, the snapshot stays */
+    ck_assert_int_eq(vocx_store_put_comment(s, &d, NULL), VOCX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(vocx_store_errmsg(s), "snapshot"));
+    ck_assert_int_eq(vocx_store_totals_get(s, &t), VOCX_OK);
+    ck_assert_uint_eq(t.comments, 1);
+    vocx_rank_options ro = VOCX_RANK_OPTIONS_INIT;
+    ro.record = 1;
+    vocx_ranking *rk = NULL;
+    ck_assert_int_eq(vocx_rank(&rk, s, &ro), VOCX_EINVAL);
+    ck_assert_ptr_nonnull(strstr(vocx_store_errmsg(s), "snapshot"));
+    ck_assert_int_eq(vocx_store_totals_get(s, &t), VOCX_OK);
+    ck_assert_uint_eq(t.comments, 1);
+    /* the writer was never blocked, and the end shows its comment */
+    ck_assert_int_eq(vocx_store_snapshot_end(s), VOCX_OK);
+    ck_assert_int_eq(vocx_store_totals_get(s, &t), VOCX_OK);
+    ck_assert_uint_eq(t.comments, 2);
+    ck_assert_int_eq(vocx_store_put_comment(s, &c, NULL), VOCX_OK);
+    /* closing with a snapshot open ends it */
+    ck_assert_int_eq(vocx_store_snapshot_begin(s), VOCX_OK);
+    vocx_store_close(s);
+    ck_assert_int_eq(vocx_store_put_comment(w, &c, NULL), VOCX_OK);
+    vocx_store_close(w);
+    tu_rm_db(path);
+}
+END_TEST
+
 START_TEST(test_statement_cache)
 {
     char path[512];
@@ -559,6 +608,7 @@ int main(void)
     tcase_add_test(tc, test_put_comment_rejects_bad_values);
     tcase_add_test(tc, test_readonly_store);
     tcase_add_test(tc, test_text_change_drops_classifications);
+    tcase_add_test(tc, test_read_snapshot);
     tcase_add_test(tc, test_statement_cache);
     tcase_add_test(tc, test_migration_from_v3_keeps_issues);
     tcase_add_test(tc, test_comment_issues_view_inserts);

@@ -74,8 +74,12 @@ int cmd_stats(cli_common *c, int argc, char **argv)
     vocx_store *s = NULL;
     if (cli_open_store(c, &s, VOCX_OPEN_READONLY))
         return EXIT_FAIL;
+    /* the totals and the groups from one snapshot, so they agree while
+     * another process ingests */
     vocx_store_totals t;
-    int rc = vocx_store_totals_get(s, &t);
+    int rc = vocx_store_snapshot_begin(s);
+    if (!rc)
+        rc = vocx_store_totals_get(s, &t);
     char b[4][32];
     if (!rc) {
         switch (c->format) {
@@ -110,6 +114,8 @@ int cmd_stats(cli_common *c, int argc, char **argv)
     if (!rc)
         rc = groups(s, c->format, VOCX_GROUP_MONTH, "month",
                     "comments per month");
+    if (!rc)
+        rc = vocx_store_snapshot_end(s);
     if (c->format == FMT_JSON && !rc)
         printf("}\n");
     if (rc)

@@ -393,6 +393,24 @@ class ErrorTest(Tmp):
                 s.put_comment("second", source_id="b")
             self.assertEqual(cm.exception.code, _ffi.EREADONLY)
 
+    def test_snapshot(self):
+        p = self.path("snap.db")
+        with vocx.Store(p) as s, vocx.Store(p) as w:
+            s.put_comment("first", source_id="a")
+            with s.snapshot():
+                w.put_comment("second", source_id="b")
+                self.assertEqual(s.totals().comments, 1)
+                with self.assertRaises(vocx.InvalidArgument) as cm:
+                    s.put_comment("third", source_id="c")
+                self.assertIn("snapshot", str(cm.exception))
+                self.assertEqual(s.totals().comments, 1)
+            self.assertEqual(s.totals().comments, 2)
+            with self.assertRaises(vocx.InvalidArgument):
+                with s.snapshot():
+                    with s.snapshot():
+                        pass
+            s.put_comment("third", source_id="c")  # the snapshot ended
+
     def test_rank_before_anything_is_not_found(self):
         with vocx.Store(":memory:") as s:
             s.put_comment("I was billed twice", customer_id="1")

@@ -631,6 +631,8 @@ DECLARATIONS = (
     ("vocx_store_errcode", c_int, (_store,)),
     ("vocx_store_set_log", None, (_store, vocx_log_cb, c_void_p)),
     ("vocx_store_schema_version", c_int, (_store,)),
+    ("vocx_store_snapshot_begin", c_int, (_store,)),
+    ("vocx_store_snapshot_end", c_int, (_store,)),
     # comment ingest
     ("vocx_store_put_comment", c_int,
      (_store, _P(vocx_comment), _P(c_int))),

@@ -2,6 +2,7 @@
 classifications, CLV values and analysis runs."""
 
 import codecs
+import contextlib
 import ctypes
 import io
 import json
@@ -480,6 +481,23 @@ class Store:
             return lib.vocx_store_schema_version(ptr)
         finally:
             self._release()
+
+    @contextlib.contextmanager
+    def snapshot(self):
+        """Read one snapshot: inside the with block every read through this
+        store sees the database as it was at its start, whatever other
+        connections commit meanwhile.  Writing through this store inside
+        it raises InvalidArgument.
+
+            with store.snapshot():
+                totals = store.totals()
+                ranking = store.rank(record=False)
+        """
+        self._call(lib.vocx_store_snapshot_begin)
+        try:
+            yield self
+        finally:
+            self._call(lib.vocx_store_snapshot_end)
 
     # -- comments in -----------------------------------------------------
 
