@@ -390,16 +390,35 @@ static int read_batch(vocx_store *s, int64_t ruleset_id, int all_pending,
  * lock; when no other connection has committed since the batch was read
  * (PRAGMA data_version, checked under the lock), every text is still the
  * one read and the check per row is skipped.  A comment classified
- * meanwhile by another process with the same rules keeps that result. */
-static const char SQL_STORE_CHECKED[] =
-    "INSERT INTO classifications(comment_id, ruleset_id, classified_at,"
-    " churn_cues, positive_cues, cues, issues) SELECT ?1, ?2, ?3, ?4, ?5, ?6,"
-    " ?8 FROM comments WHERE comment_id = ?1 AND text = ?7"
-    " ON CONFLICT DO NOTHING";
+ * meanwhile by another process with the same rules keeps that result.
+ * The check is a query of its own: folded into the insert (INSERT ...
+ * SELECT) it made SQLite keep a statement journal, two writes of a whole
+ * page per row stored. */
+static const char SQL_TEXT_OF[] =
+    "SELECT text FROM comments WHERE comment_id = ?1";
 static const char SQL_STORE[] =
     "INSERT INTO classifications(comment_id, ruleset_id, classified_at,"
     " churn_cues, positive_cues, cues, issues) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-    " ?8) ON CONFLICT DO NOTHING";
+    " ?7) ON CONFLICT DO NOTHING";
+
+/* Whether the comment still has the text `it` was classified from: 1, 0
+ * (changed or deleted), or -1 on a database error. */
+static int text_unchanged(vocx_store *s, sqlite3_stmt *st, const item *it)
+{
+    sqlite3_bind_int64(st, 1, it->comment_id);
+    int rc = sqlite3_step(st), same = 0;
+    if (rc == SQLITE_ROW) {
+        const void *t = sqlite3_column_blob(st, 0);
+        size_t n = (size_t)sqlite3_column_bytes(st, 0);
+        same = n == it->len && (n == 0 || memcmp(t, it->text, n) == 0);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        vx_fail_db(s, "cannot read a comment");
+        return -1;
+    }
+    return same;
+}
 
 static int write_results(vocx_store *s, int64_t ruleset_id, batch_set *b,
                          const char *now, vocx_classify_stats *stats)
@@ -410,12 +429,20 @@ static int write_results(vocx_store *s, int64_t ruleset_id, batch_set *b,
         return rc;
     int checked = v != b->data_version;
     size_t stored = 0;
-    sqlite3_stmt *st = vx_stmt(s, checked ? SQL_STORE_CHECKED : SQL_STORE);
-    if (!st)
+    sqlite3_stmt *st = vx_stmt(s, SQL_STORE);
+    sqlite3_stmt *text_of = checked ? vx_stmt(s, SQL_TEXT_OF) : NULL;
+    if (!st || (checked && !text_of))
         return s->errcode;
     for (size_t i = 0; i < b->n; i++) {
         item *it = &b->items[i];
         const worker *w = &b->ws[it->worker];
+        if (checked) {
+            int same = text_unchanged(s, text_of, it);
+            if (same < 0)
+                return s->errcode;
+            if (!same)
+                continue; /* changed or deleted meanwhile */
+        }
         sqlite3_bind_int64(st, 1, it->comment_id);
         sqlite3_bind_int64(st, 2, ruleset_id);
         sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
@@ -426,14 +453,11 @@ static int write_results(vocx_store *s, int64_t ruleset_id, batch_set *b,
             sqlite3_bind_text(st, 6, cues, -1, SQLITE_STATIC);
         else
             sqlite3_bind_null(st, 6);
-        if (checked)
-            sqlite3_bind_text(st, 7, it->text, (int)it->len,
-                              SQLITE_STATIC);
         if (it->nhits)
-            sqlite3_bind_text(st, 8, w->strs.p + it->issues_off, -1,
+            sqlite3_bind_text(st, 7, w->strs.p + it->issues_off, -1,
                               SQLITE_STATIC);
         else
-            sqlite3_bind_null(st, 8);
+            sqlite3_bind_null(st, 7);
         rc = sqlite3_step(st);
         sqlite3_reset(st);
         if (rc != SQLITE_DONE)
