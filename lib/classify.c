@@ -62,6 +62,7 @@ struct vocx_scratch {
     uint32_t *re_gen;
     int *re_code;
     uint32_t *re_maybe; /* == gen: a literal of the regex occurs */
+    uint32_t *re_run;   /* the regexes to run on this text */
     size_t nre_failed;  /* regexes with re_gen == gen (this comment) */
     size_t cap_re;
     uint32_t *cand, *cand_tmp;
@@ -134,6 +135,7 @@ void vocx_scratch_free(vocx_scratch *s)
     free(s->re_gen);
     free(s->re_code);
     free(s->re_maybe);
+    free(s->re_run);
     free(s->cand);
     free(s->cand_tmp);
     free(s->nr);
@@ -212,6 +214,10 @@ static int prepare(vocx_scratch *s, const vocx_rules *r)
         if (!c)
             return VOCX_ENOMEM;
         s->re_code = c;
+        uint32_t *run = realloc(s->re_run, nx * sizeof *run);
+        if (!run)
+            return VOCX_ENOMEM;
+        s->re_run = run;
         s->cap_re = nx;
     }
     if (GROW(s->nr, s->cap_nr, r->max_rule_nodes))
@@ -396,6 +402,21 @@ static int is_limit_error(int rc)
            rc == PCRE2_ERROR_CALLOUT; /* the work budget of a long text */
 }
 
+/* Whether all n bytes are ASCII, eight at a time. */
+static int all_ascii(const char *p, size_t n)
+{
+    uint64_t acc = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        acc |= w;
+    }
+    for (; i < n; i++)
+        acc |= (unsigned char)p[i];
+    return (acc & 0x8080808080808080ull) == 0;
+}
+
 static int run_regexes(vocx_scratch *s, const vocx_rules *r)
 {
     const vx_text *t = &s->text;
@@ -403,16 +424,46 @@ static int run_regexes(vocx_scratch *s, const vocx_rules *r)
     size_t n = t->norm_len;
     /* one pass finds the literals; a regex none of whose literals occurs
      * cannot match and is not run */
-    vx_prefilter_scan(&r->prefilter, t->norm, n, s->re_maybe, s->gen);
-    for (size_t x = 0; x < r->nregexes; x++) {
-        if (r->regex_prefiltered[x] && s->re_maybe[x] != s->gen)
-            continue;
+    size_t nrun = vx_prefilter_scan(&r->prefilter, t->norm, n, s->re_maybe,
+                                    s->gen, s->re_run);
+    /* with the ones that always run (no marked regex is one of them), in
+     * regex order, as a loop over all would take them: the usual handful
+     * sorted, many by that loop */
+    uint32_t *run = s->re_run;
+    if (nrun + r->nregex_always <= 32) {
+        for (size_t i = 0; i < r->nregex_always; i++)
+            run[nrun++] = r->regex_always[i];
+        for (size_t i = 1; i < nrun; i++) {
+            uint32_t v = run[i];
+            size_t j = i;
+            for (; j > 0 && run[j - 1] > v; j--)
+                run[j] = run[j - 1];
+            run[j] = v;
+        }
+    } else {
+        nrun = 0;
+        for (size_t x = 0; x < r->nregexes; x++)
+            if (!r->regex_prefiltered[x] || s->re_maybe[x] == s->gen)
+                run[nrun++] = (uint32_t)x;
+    }
+    int ascii = -1; /* whether the text is all ASCII, once a regex runs */
+    for (size_t i = 0; i < nrun; i++) {
+        uint32_t x = run[i];
         const vx_regex *re = &r->regexes[x];
         size_t mark = s->nraw, off = 0;
         /* a long text gets the counted code and a budget for all the
          * searches of this regex */
         const pcre2_code *code =
             n > VX_REGEX_PLAIN_MAX ? re->counted : re->code;
+        /* a short all-ASCII text may take the faster ASCII code, which
+         * matches the same there (vx_regex_ascii_ok) */
+        const pcre2_code *fast = NULL;
+        if (re->ascii && n <= VX_REGEX_PLAIN_MAX) {
+            if (ascii < 0)
+                ascii = all_ascii(t->norm, n);
+            if (ascii)
+                fast = re->ascii;
+        }
         s->re_work = 0;
         s->re_pos = 0;
         s->re_budget = VX_REGEX_WORK_BASE + (uint64_t)VX_REGEX_WORK_PER_BYTE * n;
@@ -420,7 +471,13 @@ static int run_regexes(vocx_scratch *s, const vocx_rules *r)
             /* The normalized text is valid UTF-8 by construction (invalid
              * input bytes became U+FFFD), so PCRE2 need not check it on
              * every call. */
-            int rc = pcre2_match(code, subj, n, off, PCRE2_NO_UTF_CHECK,
+            int rc = PCRE2_ERROR_NULL;
+            if (fast)
+                rc = pcre2_match(fast, subj, n, off, 0, s->md, s->mctx);
+            /* any error of the ASCII code (a limit) is the UTF code's to
+             * report or not */
+            if (rc < 0 && rc != PCRE2_ERROR_NOMATCH)
+                rc = pcre2_match(code, subj, n, off, PCRE2_NO_UTF_CHECK,
                                  s->md, s->mctx);
             if (rc == PCRE2_ERROR_NOMATCH)
                 break;

@@ -626,6 +626,7 @@ void vx_prefilter_free(vx_prefilter *pf)
 {
     if (!pf)
         return;
+    free(pf->pairs);
     free(pf->bloom);
     free(pf->slots);
     free(pf->keys);
@@ -661,6 +662,7 @@ int vx_prefilter_build(vx_prefilter *pf, const vx_litset *sets,
     size_t slots = 16;
     while (slots < 2 * np)
         slots <<= 1;
+    pf->pairs = calloc(2 * 65536 / 64, sizeof *pf->pairs);
     pf->bloom = calloc((1u << BLOOM_BITS) / 64, sizeof *pf->bloom);
     pf->slots = calloc(slots, sizeof *pf->slots);
     pf->keys = malloc(np * sizeof *pf->keys);
@@ -670,7 +672,7 @@ int vx_prefilter_build(vx_prefilter *pf, const vx_litset *sets,
     pf->lit_len = malloc(np);
     pf->user_off = malloc((np + 1) * sizeof *pf->user_off);
     pf->users = malloc(np * sizeof *pf->users);
-    if (!pf->bloom || !pf->slots || !pf->keys || !pf->key_off || !pf->bytes ||
+    if (!pf->pairs || !pf->bloom || !pf->slots || !pf->keys || !pf->key_off || !pf->bytes ||
         !pf->lit_off || !pf->lit_len || !pf->user_off || !pf->users) {
         free(pp);
         vx_prefilter_free(pf);
@@ -689,6 +691,13 @@ int vx_prefilter_build(vx_prefilter *pf, const vx_litset *sets,
             uint32_t h = key_hash(q->key);
             uint32_t b = h >> (32 - BLOOM_BITS);
             pf->bloom[b >> 6] |= (uint64_t)1 << (b & 63);
+            /* pairs as the scan reads them: two bytes in native order */
+            uint16_t w01, w12;
+            memcpy(&w01, q->s, 2);
+            memcpy(&w12, q->s + 1, 2);
+            uint32_t p01 = 2 * (uint32_t)w01, p12 = 2 * (uint32_t)w12 + 1;
+            pf->pairs[p01 >> 6] |= (uint64_t)1 << (p01 & 63);
+            pf->pairs[p12 >> 6] |= (uint64_t)1 << (p12 & 63);
             size_t s = h & pf->slot_mask;
             while (pf->slots[s])
                 s = (s + 1) & pf->slot_mask;
@@ -712,34 +721,75 @@ int vx_prefilter_build(vx_prefilter *pf, const vx_litset *sets,
     return VOCX_OK;
 }
 
-void vx_prefilter_scan(const vx_prefilter *pf, const char *text, size_t n,
-                       uint32_t *maybe, uint32_t stamp)
+#if defined(__GNUC__)
+#define PF_INLINE inline __attribute__((always_inline))
+#else
+#define PF_INLINE inline
+#endif
+
+/* Mark the regexes of the literals that start at text + i (i + 3 <= n). */
+static PF_INLINE size_t scan_at(const vx_prefilter *pf, const char *text,
+                             size_t n, size_t i, uint32_t *maybe,
+                             uint32_t stamp, uint32_t *list, size_t nl)
 {
-    if (!pf->nkeys || n < VX_LIT_MIN)
-        return;
-    const uint64_t *bloom = pf->bloom;
-    const unsigned char *u = (const unsigned char *)text;
-    /* the key of position i rolls on from i - 1: one byte load per byte */
-    uint32_t k = (uint32_t)u[0] << 8 | (uint32_t)u[1] << 16;
-    for (size_t i = 0; i + VX_LIT_MIN <= n; i++) {
-        k = k >> 8 | (uint32_t)u[i + 2] << 16; /* == key3(text + i) */
-        uint32_t h = key_hash(k);
-        uint32_t b = h >> (32 - BLOOM_BITS);
-        if (!(bloom[b >> 6] >> (b & 63) & 1))
+    uint32_t k = key3(text + i);
+    uint32_t h = key_hash(k);
+    uint32_t b = h >> (32 - BLOOM_BITS);
+    if (!(pf->bloom[b >> 6] >> (b & 63) & 1))
+        return nl;
+    size_t s = h & pf->slot_mask;
+    uint32_t ki;
+    while ((ki = pf->slots[s]) && pf->keys[ki - 1] != k)
+        s = (s + 1) & pf->slot_mask;
+    if (!ki)
+        return nl;
+    for (uint32_t l = pf->key_off[ki - 1]; l < pf->key_off[ki]; l++) {
+        size_t len = pf->lit_len[l];
+        if (len > n - i)
             continue;
-        size_t s = h & pf->slot_mask;
-        uint32_t ki;
-        while ((ki = pf->slots[s]) && pf->keys[ki - 1] != k)
-            s = (s + 1) & pf->slot_mask;
-        if (!ki)
+        /* the key's 3 bytes are equal; the rest is short, and a call to
+         * memcmp would cost more than the loop */
+        const char *lit = pf->bytes + pf->lit_off[l];
+        size_t j = VX_LIT_MIN;
+        while (j < len && text[i + j] == lit[j])
+            j++;
+        if (j < len)
             continue;
-        for (uint32_t l = pf->key_off[ki - 1]; l < pf->key_off[ki]; l++) {
-            size_t len = pf->lit_len[l];
-            if (len > n - i ||
-                memcmp(text + i, pf->bytes + pf->lit_off[l], len) != 0)
-                continue;
-            for (uint32_t u = pf->user_off[l]; u < pf->user_off[l + 1]; u++)
-                maybe[pf->users[u]] = stamp;
+        for (uint32_t u = pf->user_off[l]; u < pf->user_off[l + 1]; u++) {
+            uint32_t x = pf->users[u];
+            if (maybe[x] != stamp) {
+                maybe[x] = stamp;
+                if (list)
+                    list[nl++] = x;
+            }
         }
     }
+    return nl;
+}
+
+size_t vx_prefilter_scan(const vx_prefilter *pf, const char *text, size_t n,
+                         uint32_t *maybe, uint32_t stamp, uint32_t *list)
+{
+    size_t nl = 0;
+    if (!pf->nkeys || n < VX_LIT_MIN)
+        return nl;
+    const uint64_t *pairs = pf->pairs;
+    const unsigned char *u = (const unsigned char *)text;
+    /* Only the byte pairs at odd positions p are looked up: a literal
+     * (3 bytes or more) starting at odd j has its first two bytes at p = j,
+     * one starting at even j its second and third at p = j + 1.  So each
+     * start is tried at most once, and only when its pair is a key's. */
+    for (size_t p = 1; p + 1 < n; p += 2) {
+        uint16_t w16;
+        memcpy(&w16, u + p, 2);
+        uint32_t w = 2 * (uint32_t)w16;
+        uint64_t fl = pairs[w >> 6] >> (w & 63) & 3;
+        if (!fl)
+            continue;
+        if (fl & 2)
+            nl = scan_at(pf, text, n, p - 1, maybe, stamp, list, nl);
+        if ((fl & 1) && p + VX_LIT_MIN <= n)
+            nl = scan_at(pf, text, n, p, maybe, stamp, list, nl);
+    }
+    return nl;
 }

@@ -39,6 +39,9 @@ int vx_regex_literals(const char *pat, size_t len, vx_litset *out);
 
 /* All regexes' literals of one rule set, for one scan per comment. */
 typedef struct vx_prefilter {
+    uint64_t *pairs;     /* two bits per byte pair w: bit 2w when it is
+                            the first two bytes of a key, 2w + 1 when the
+                            last two */
     uint64_t *bloom;     /* a bit per hashed 3-byte key */
     uint32_t *slots;     /* open addressing: index + 1 into keys, 0 empty */
     size_t slot_mask;
@@ -62,8 +65,10 @@ int vx_prefilter_build(vx_prefilter *pf, const vx_litset *sets,
 void vx_prefilter_free(vx_prefilter *pf);
 
 /* Set maybe[x] = stamp for every regex x one of whose literals occurs in
- * text[0..n). */
-void vx_prefilter_scan(const vx_prefilter *pf, const char *text, size_t n,
-                       uint32_t *maybe, uint32_t stamp);
+ * text[0..n); when `list` is not NULL, also append each x whose maybe[x]
+ * was not stamp yet (so each once, in no particular order).  Returns the
+ * number appended. */
+size_t vx_prefilter_scan(const vx_prefilter *pf, const char *text, size_t n,
+                         uint32_t *maybe, uint32_t stamp, uint32_t *list);
 
 #endif

@@ -220,7 +220,8 @@ int vx_rules_add_term(vocx_rules *r, const vx_elem *e, size_t n,
 }
 
 int vx_rules_add_regex(vocx_rules *r, pcre2_code *code, pcre2_code *counted,
-                       uint32_t line, const vx_litset *lits, uint32_t *leaf)
+                       pcre2_code *ascii, uint32_t line, const vx_litset *lits,
+                       uint32_t *leaf)
 {
     if (GROW(r->regexes, r->cap_regexes, r->nregexes + 1) ||
         GROW(r->build_lits, r->cap_build_lits, r->nregexes + 1))
@@ -236,16 +237,48 @@ int vx_rules_add_regex(vocx_rules *r, pcre2_code *code, pcre2_code *counted,
     memset(x, 0, sizeof *x);
     x->code = code;
     x->counted = counted;
+    x->ascii = ascii;
     x->leaf = *leaf;
     x->line = line;
     r->leaves[*leaf].regex = (uint32_t)r->nregexes++;
     return VOCX_OK;
 }
 
+int vx_regex_ascii_ok(const char *pat, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)pat[i];
+        if (c >= 0x80)
+            return 0;
+        if (c == '(' && i + 1 < len && pat[i + 1] == '*')
+            return 0; /* (*UTF), (*LIMIT_MATCH=...), verbs */
+        if (c == '(' && i + 2 < len && pat[i + 1] == '?' && pat[i + 2] == 'C')
+            return 0; /* a callout sees the work of the other code */
+        if (c == '\\' && i + 1 < len) {
+            /* \x{212A}, \o{...}, octal \0../\1.., \N{U+..}, \p{..}, \X */
+            if (strchr("xoNpPX0123456789", pat[i + 1]))
+                return 0;
+            i++;
+        }
+    }
+    return 1;
+}
+
+void vx_rules_disable_ascii(vocx_rules *r)
+{
+    for (size_t i = 0; i < r->nregexes; i++) {
+        pcre2_code_free(r->regexes[i].ascii);
+        r->regexes[i].ascii = NULL;
+    }
+}
+
 void vx_rules_disable_prefilter(vocx_rules *r)
 {
     if (r->regex_prefiltered)
         memset(r->regex_prefiltered, 0, r->nregexes);
+    for (size_t i = 0; i < r->nregexes; i++)
+        r->regex_always[i] = (uint32_t)i;
+    r->nregex_always = r->nregexes;
     vx_prefilter_free(&r->prefilter);
 }
 
@@ -501,13 +534,19 @@ int vx_rules_finish(vocx_rules *r)
             r->max_regex_pairs = caps + 1;
         (void)pcre2_jit_compile(r->regexes[i].code, PCRE2_JIT_COMPLETE);
         (void)pcre2_jit_compile(r->regexes[i].counted, PCRE2_JIT_COMPLETE);
+        if (r->regexes[i].ascii)
+            (void)pcre2_jit_compile(r->regexes[i].ascii, PCRE2_JIT_COMPLETE);
     }
     if (r->nregexes) {
         r->regex_prefiltered = malloc(r->nregexes);
-        if (!r->regex_prefiltered)
+        r->regex_always = malloc(r->nregexes * sizeof *r->regex_always);
+        if (!r->regex_prefiltered || !r->regex_always)
             return VOCX_ENOMEM;
-        for (size_t i = 0; i < r->nregexes; i++)
+        for (size_t i = 0; i < r->nregexes; i++) {
             r->regex_prefiltered[i] = r->build_lits[i].n != 0;
+            if (!r->regex_prefiltered[i])
+                r->regex_always[r->nregex_always++] = (uint32_t)i;
+        }
         int rc = vx_prefilter_build(&r->prefilter, r->build_lits,
                                     r->regex_prefiltered, r->nregexes);
         if (rc)
@@ -546,9 +585,11 @@ void vocx_rules_free(vocx_rules *r)
     for (size_t i = 0; i < r->nregexes; i++) {
         pcre2_code_free(r->regexes[i].code);
         pcre2_code_free(r->regexes[i].counted);
+        pcre2_code_free(r->regexes[i].ascii);
     }
     free(r->build_lits);
     free(r->regex_prefiltered);
+    free(r->regex_always);
     vx_prefilter_free(&r->prefilter);
     if (r->lexicon)
         vx_lexicon_free(r->lexicon);

@@ -99,6 +99,8 @@ typedef struct vx_leaf {
 typedef struct vx_regex {
     pcre2_code *code;
     pcre2_code *counted; /* the same with PCRE2_AUTO_CALLOUT (long texts) */
+    pcre2_code *ascii;   /* the same without UTF and UCP, for short texts
+                            that are all ASCII, or NULL (vx_regex_ascii_ok) */
     uint32_t leaf;
     uint32_t line;                  /* first line that used it */
     uint32_t users_off, users_cnt;  /* every rule using it, also under
@@ -197,6 +199,8 @@ struct vocx_rules {
     /* Regexes that can only match where one of their literals occurs,
      * and the scan that finds those literals (prefilter.h). */
     unsigned char *regex_prefiltered; /* per regex: skipped unless marked */
+    uint32_t *regex_always;  /* the regexes not prefiltered, ascending */
+    size_t nregex_always;
     vx_prefilter prefilter;
 
     /* token trie */
@@ -430,7 +434,16 @@ int vx_rules_add_term(vocx_rules *r, const vx_elem *e, size_t n,
  * every match contains (vx_regex_literals): the regex then runs only on
  * texts holding one of them. */
 int vx_rules_add_regex(vocx_rules *r, pcre2_code *code, pcre2_code *counted,
-                       uint32_t line, const vx_litset *lits, uint32_t *leaf);
+                       pcre2_code *ascii, uint32_t line, const vx_litset *lits,
+                       uint32_t *leaf);
+/* Whether a pattern compiled without UTF and UCP matches exactly as with
+ * them on every all-ASCII subject: its bytes are ASCII and it has no
+ * escape or verb that can name a code point beyond ASCII (whose caseless
+ * partners may be ASCII: U+212A is k, U+017F is s) or set options. */
+int vx_regex_ascii_ok(const char *pat, size_t len);
+/* Drop the ASCII codes: every text runs the UTF code (tests compare with
+ * and without them; results must be identical). */
+void vx_rules_disable_ascii(vocx_rules *r);
 /* Make every regex run on every text (tests compare with and without the
  * prefilter; results must be identical). */
 void vx_rules_disable_prefilter(vocx_rules *r);

@@ -32,6 +32,7 @@ typedef struct pnode {
 typedef struct pterm {
     pcre2_code *re;  /* regex, or NULL for a literal term */
     pcre2_code *re_counted; /* the regex with PCRE2_AUTO_CALLOUT */
+    pcre2_code *re_ascii;   /* without UTF/UCP for ASCII texts, or NULL */
     int has_lits;           /* the regex requires one of lits (prefilter.h) */
     vx_litset lits;
     uint32_t leaf;   /* leaf id once added to the rules */
@@ -678,6 +679,16 @@ static int32_t make_leaf(lexer *L, const tok *t)
             err_at(p, t->off, "regular expression too large");
             return -1;
         }
+        /* On an all-ASCII text the same pattern without UTF and UCP
+         * matches the same, and PCRE2 can then skip to start characters
+         * (with UCP, \d and \w are properties it cannot skip to).  Any
+         * failure just leaves the UTF code to every text. */
+        term->re_ascii = NULL;
+        if (vx_regex_ascii_ok(s + a, b - a))
+            term->re_ascii = pcre2_compile(
+                (PCRE2_SPTR)(s + a), b - a,
+                PCRE2_NEVER_UTF | PCRE2_NEVER_UCP | PCRE2_NEVER_BACKSLASH_C,
+                &ecode, &eoff, NULL);
         term->re = re;
         term->has_lits = vx_regex_literals(s + a, b - a, &term->lits);
     } else if (t->type == T_WORD) {
@@ -713,6 +724,7 @@ static int32_t make_leaf(lexer *L, const tok *t)
         if (term->re) {
             pcre2_code_free(term->re);
             pcre2_code_free(term->re_counted);
+            pcre2_code_free(term->re_ascii);
         }
         p->nterms--;
         return -1;
@@ -1122,8 +1134,10 @@ static void free_line_terms(parser *p)
         if (p->terms[i].re) {
             pcre2_code_free(p->terms[i].re);
             pcre2_code_free(p->terms[i].re_counted);
+            pcre2_code_free(p->terms[i].re_ascii);
             p->terms[i].re = NULL;
             p->terms[i].re_counted = NULL;
+            p->terms[i].re_ascii = NULL;
         }
     p->nterms = 0;
 }
@@ -1227,11 +1241,13 @@ static void emit_rule(parser *p, int kind, uint32_t root, size_t ea,
         pterm *t = &p->terms[i];
         int rc;
         if (t->re) {
-            rc = vx_rules_add_regex(r, t->re, t->re_counted, t->line,
-                                    t->has_lits ? &t->lits : NULL, &t->leaf);
+            rc = vx_rules_add_regex(r, t->re, t->re_counted, t->re_ascii,
+                                    t->line, t->has_lits ? &t->lits : NULL,
+                                    &t->leaf);
             if (rc == VOCX_OK) {
                 t->re = NULL; /* the rules own them now */
                 t->re_counted = NULL;
+                t->re_ascii = NULL;
             }
         } else {
             if (GROW(p->velems, p->cap_velems, t->e_cnt)) {

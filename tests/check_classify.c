@@ -760,6 +760,86 @@ START_TEST(prefilter_changes_nothing)
 }
 END_TEST
 
+/* A regex's ASCII code (no UTF, no UCP) runs on short all-ASCII texts
+ * instead of the UTF code: every result must be the same as with the UTF
+ * code alone, also where the match limit is hit, and a pattern that can
+ * name a code point beyond ASCII gets no ASCII code. */
+START_TEST(ascii_regex_changes_nothing)
+{
+    ck_assert_int_eq(vx_regex_ascii_ok("\\bwait(ed)? \\d+ ?min", 20), 1);
+    static const char *const refused[] = {
+        "\\x{212A}", "(*UTF)k", "a(?C1)b", "caf\xc3\xa9", "\\p{L}", "\\1",
+        "\\o{101}", "\\N{U+41}", "\\X", "\\0101"};
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++)
+        ck_assert_int_eq(vx_regex_ascii_ok(refused[i], strlen(refused[i])),
+                         0);
+
+    const char *src =
+        "issue a.one\n  block improvement\n"
+        "  match /\\b\\d+ ?(min|minutes?|hours?)\\b/\n"
+        "  match /\\b(wait|hold)\\b.{0,10}\\b(\\d+|an?) ?min/\n"
+        "issue a.two\n  block improvement\n"
+        "  match /(?i)\\bK\\w*s\\b/\n"
+        "  match /(?i)\\x{212A}/\n" /* Kelvin sign: matches k under UTF */
+        "  match /(?i)o\xe2\x84\xaa/\n" /* the same, as UTF-8 */
+        "  match /[[:punct:]]{2}\\s+[[:alpha:]]/\n"
+        "issue a.three\n  block improvement\n"
+        "  match /(?<=x)y\\W|^\\w+$|z\\B\\d/\n"
+        "  match /(a+)+$/\n"
+        "  match /(a|aa)+c/\n"
+        "  match /(\\w+\\s?)+!/\n";
+    vocx_rules *with = compile_ok(src);
+    vocx_rules *without = compile_ok(src);
+    vx_rules_disable_ascii(without);
+    size_t codes = 0;
+    for (size_t i = 0; i < with->nregexes; i++)
+        codes += with->regexes[i].ascii != NULL;
+    ck_assert_uint_eq(codes, with->nregexes - 2); /* all but the Kelvins */
+
+    vocx_scratch *s;
+    ck_assert_int_eq(vocx_scratch_new(&s), VOCX_OK);
+    static const char alpha[] = "aaaakKsxyz019 !.,-\tw";
+    uint32_t seed = 12345;
+    char text[200];
+    size_t warned = 0;
+    for (int it = 0; it < 3000; it++) {
+        size_t n = 0;
+        if (it < 4) {
+            static const char *const fixed[] = {
+                "on hold 20 min, ok", "waited an hour; 3 minutes",
+                "KELVINS k", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab"};
+            n = strlen(fixed[it]);
+            memcpy(text, fixed[it], n);
+        } else {
+            size_t len = (seed >> 8) % (sizeof text);
+            for (; n < len; n++) {
+                seed = seed * 1103515245u + 12345u;
+                text[n] = alpha[(seed >> 16) % (sizeof alpha - 1)];
+            }
+        }
+        const vocx_result *res;
+        ck_assert_int_eq(vocx_classify(without, s, text, n,
+                                       VOCX_CLASSIFY_EXPLAIN, &res),
+                         VOCX_OK);
+        warned += res->nwarnings;
+        char *a = describe(res);
+        ck_assert_int_eq(vocx_classify(with, s, text, n,
+                                       VOCX_CLASSIFY_EXPLAIN, &res),
+                         VOCX_OK);
+        char *b = describe(res);
+        if (strcmp(a, b) != 0)
+            ck_abort_msg("%.*s\nwith ASCII code: %s\nwithout: %s", (int)n,
+                         text, b, a);
+        free(a);
+        free(b);
+    }
+    ck_assert_uint_gt(warned, 0); /* the limit was hit and reported */
+    vocx_scratch_free(s);
+    vocx_rules_free(with);
+    vocx_rules_free(without);
+}
+END_TEST
+
 /* ---- the root gate ------------------------------------------------------ */
 
 /* Terms of every kind and of lengths around the gate's 4 bytes: exact
@@ -954,6 +1034,7 @@ static Suite *classify_suite(void)
     tcase_add_test(c, long_text);
     tcase_add_test(c, threads_share_rules);
     tcase_add_test(c, prefilter_changes_nothing);
+    tcase_add_test(c, ascii_regex_changes_nothing);
     tcase_add_test(c, root_gate_passes_every_term);
     tcase_add_test(c, root_gate_changes_nothing);
     tcase_add_test(c, prefix_buckets_find_every_length);

@@ -267,22 +267,76 @@ START_TEST(scan_marks_regexes_whose_literals_occur)
     uint32_t maybe[4] = {0};
 
     const char *t1 = "i was on hold";
-    vx_prefilter_scan(&pf, t1, strlen(t1), maybe, 1);
+    vx_prefilter_scan(&pf, t1, strlen(t1), maybe, 1, NULL);
     ck_assert_uint_eq(maybe[0], 1); /* at the very end of the text */
     ck_assert_uint_eq(maybe[1], 1);
     ck_assert_uint_eq(maybe[2], 0);
     ck_assert_uint_eq(maybe[3], 0);
 
     const char *t2 = "it took ages, i wai";
-    vx_prefilter_scan(&pf, t2, strlen(t2), maybe, 2);
+    vx_prefilter_scan(&pf, t2, strlen(t2), maybe, 2, NULL);
     ck_assert_uint_eq(maybe[0], 1); /* "wait" does not fit: not marked */
     ck_assert_uint_eq(maybe[1], 2);
     ck_assert_uint_eq(maybe[3], 2);
 
     const char *t3 = "ho"; /* shorter than any key */
-    vx_prefilter_scan(&pf, t3, strlen(t3), maybe, 3);
+    vx_prefilter_scan(&pf, t3, strlen(t3), maybe, 3, NULL);
     ck_assert_uint_eq(maybe[0], 1);
     vx_prefilter_free(&pf);
+}
+END_TEST
+
+/* The scan looks up byte pairs at odd positions only: on random texts
+ * over a small alphabet (literals at every offset, odd and even, at the
+ * very start and end) it marks exactly the regexes a naive search of
+ * every literal at every position marks. */
+START_TEST(scan_same_as_naive_search)
+{
+    static const char alpha[] = "abc \xc3\xa9";
+    uint32_t seed = 7;
+#define RND() (seed = seed * 1103515245u + 12345u, seed >> 16)
+    for (int round = 0; round < 300; round++) {
+        enum { NX = 6 };
+        vx_litset sets[NX];
+        unsigned char has[NX];
+        memset(sets, 0, sizeof sets);
+        for (size_t x = 0; x < NX; x++) {
+            has[x] = RND() % 5 != 0;
+            size_t nl = 1 + RND() % 3;
+            for (size_t i = 0; i < nl; i++) {
+                char lit[8];
+                size_t len = VX_LIT_MIN + RND() % 3;
+                for (size_t j = 0; j < len; j++)
+                    lit[j] = alpha[RND() % (sizeof alpha - 1)];
+                lit[len] = '\0';
+                add(&sets[x], lit);
+            }
+        }
+        vx_prefilter pf;
+        ck_assert_int_eq(vx_prefilter_build(&pf, sets, has, NX), 0);
+        for (int t = 0; t < 20; t++) {
+            char text[40];
+            size_t n = RND() % sizeof text;
+            for (size_t i = 0; i < n; i++)
+                text[i] = alpha[RND() % (sizeof alpha - 1)];
+            uint32_t maybe[NX] = {0}, list[NX];
+            size_t nl = vx_prefilter_scan(&pf, text, n, maybe, 1, list);
+            size_t listed[NX] = {0};
+            for (size_t i = 0; i < nl; i++)
+                listed[list[i]]++;
+            for (size_t x = 0; x < NX; x++) {
+                ck_assert_uint_eq(listed[x], maybe[x] == 1); /* once each */
+                int want = 0;
+                for (uint32_t l = 0; has[x] && l < sets[x].n; l++)
+                    for (size_t i = 0; i + sets[x].len[l] <= n; i++)
+                        want |= memcmp(text + i, sets[x].s[l],
+                                       sets[x].len[l]) == 0;
+                ck_assert_int_eq(maybe[x] == 1, want);
+            }
+        }
+        vx_prefilter_free(&pf);
+    }
+#undef RND
 }
 END_TEST
 
@@ -294,7 +348,7 @@ START_TEST(scan_with_no_literals)
     vx_prefilter pf;
     ck_assert_int_eq(vx_prefilter_build(&pf, sets, has, 1), 0);
     uint32_t maybe[1] = {0};
-    vx_prefilter_scan(&pf, "anything", 8, maybe, 1);
+    vx_prefilter_scan(&pf, "anything", 8, maybe, 1, NULL);
     ck_assert_uint_eq(maybe[0], 0);
     vx_prefilter_free(&pf);
     vx_prefilter_free(&pf); /* idempotent */
@@ -314,6 +368,7 @@ static Suite *prefilter_suite(void)
     tcase_add_test(tc, sound_against_pcre2);
     tcase_add_test(tc, scan_marks_regexes_whose_literals_occur);
     tcase_add_test(tc, scan_with_no_literals);
+    tcase_add_test(tc, scan_same_as_naive_search);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -5,10 +5,12 @@
  * classified with the fuzzed rules when they compile and always with the
  * default rule set, and the results must be sound and must not depend on
  * what the scratch classified before.  The fuzzed rules are also compiled
- * a second time with the regex prefilter off: the prefilter may only skip
- * searches that find nothing, so both must give the same result; and a
- * third time without the gate in front of the keyword trie, which may only
- * skip lookups that find nothing. */
+ * a second time with the regex prefilter and the ASCII copies of the
+ * regexes off: the prefilter may only skip searches that find nothing, and
+ * an ASCII copy must match an ASCII text as the UTF one does, so both must
+ * give the same result; and a third time without the gate in front of the
+ * keyword trie and the phrase masks, which may only skip lookups that find
+ * nothing. */
 #include "fuzz_classify_util.h"
 #include "rules.h"
 
@@ -46,11 +48,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (vocx_rules_compile(&fuzzed, in, i, NULL, NULL) != VOCX_OK)
                 fuzzed = NULL;
             else if (vocx_rules_compile(&unfiltered, in, i, NULL, NULL) ==
-                     VOCX_OK)
+                     VOCX_OK) {
+                /* every regex on every text, through its UTF copy */
                 vx_rules_disable_prefilter(unfiltered);
+                vx_rules_disable_ascii(unfiltered);
+            }
             if (fuzzed &&
-                vocx_rules_compile(&ungated, in, i, NULL, NULL) == VOCX_OK)
+                vocx_rules_compile(&ungated, in, i, NULL, NULL) == VOCX_OK) {
                 vx_rules_disable_gate(ungated);
+                vx_rules_disable_child_bits(ungated);
+            }
             text = in + i + 4;
             text_len = size - i - 4;
             break;
