@@ -284,6 +284,15 @@ static void put_cp(vx_text *t, uint32_t cp, size_t os, size_t oe)
     }
 }
 
+/* Variation selectors only choose a glyph (emoji or text presentation,
+ * CJK variants): "\xF0\x9F\x98\xA1" with U+FE0F after it is the same word
+ * as without, so they are left out of the normalized text (NFKC keeps
+ * them). */
+static int is_variation_selector(uint32_t cp)
+{
+    return (cp >= 0xFE00 && cp <= 0xFE0F) || (cp >= 0xE0100 && cp <= 0xE01EF);
+}
+
 static uint32_t unify_apostrophe(uint32_t cp)
 {
     switch (cp) {
@@ -413,7 +422,8 @@ static int norm_cluster(vx_text *t, const unsigned char *b, size_t len,
         return rc;
     size_t start = t->norm_len;
     for (utf8proc_ssize_t k = 0; k < r; k++)
-        put_cp(t, unify_apostrophe((uint32_t)buf[k]), i, ce);
+        if (!is_variation_selector((uint32_t)buf[k]))
+            put_cp(t, unify_apostrophe((uint32_t)buf[k]), i, ce);
     size_t out = t->norm_len - start;
     if (fc && out <= sizeof fc->out) {
         fc->key = key;

@@ -128,6 +128,31 @@ START_TEST(normalization_aware)
 }
 END_TEST
 
+/* Variation selectors choose how an emoji or a character is drawn, not
+ * what it is: a rule matches with or without U+FE0F on either side, and
+ * the span covers the selector in the original text. */
+START_TEST(variation_selectors_ignored)
+{
+    static const char *const rules[] = {"\"\xF0\x9F\x98\xA1\"",
+                                        "\"\xF0\x9F\x98\xA1\xEF\xB8\x8F\""};
+    for (int k = 0; k < 2; k++) {
+        vocx_rules *r = one_rule("", rules[k]);
+        RAISES(r, "so angry \xF0\x9F\x98\xA1 today");
+        RAISES(r, "so angry \xF0\x9F\x98\xA1\xEF\xB8\x8F today");
+        RAISES(r, "\xF0\x9F\x98\xA1\xEF\xB8\x8E"); /* text style */
+        SILENT(r, "so angry \xF0\x9F\x98\xA0 today"); /* another face */
+        ck_assert_str_eq(span_text(r, "so angry \xF0\x9F\x98\xA1\xEF\xB8\x8F"
+                                      " today", 0),
+                         "\xF0\x9F\x98\xA1\xEF\xB8\x8F");
+        vocx_rules_free(r);
+    }
+    /* a CJK ideographic variation selector (U+E0100) too */
+    vocx_rules *r = one_rule("", "\"\xE8\x91\x9B\"");
+    RAISES(r, "\xE8\x91\x9B\xF3\xA0\x84\x80");
+    vocx_rules_free(r);
+}
+END_TEST
+
 START_TEST(spans_in_original_text)
 {
     vocx_rules *r = one_rule("", "überweisung");
@@ -1017,6 +1042,7 @@ static Suite *classify_suite(void)
     Suite *s = suite_create("classify");
     TCase *c = tcase_create("matching");
     tcase_add_test(c, normalization_aware);
+    tcase_add_test(c, variation_selectors_ignored);
     tcase_add_test(c, spans_in_original_text);
     tcase_add_test(c, prefixes_phrases_lists);
     tcase_add_test(c, near_before_distances);
