@@ -20,26 +20,27 @@ void vx_custmap_free(vx_custmap *m)
     memset(m, 0, sizeof *m);
 }
 
-/* Grow *p (cap elements of `size` bytes) to hold at least `need`,
- * doubling, within the budget: 0, or -1. */
-static int grow(vx_custmap *m, void **p, size_t *cap, size_t need,
-                size_t size)
+/* `p` (cap elements of `size` bytes) grown to hold at least `need`,
+ * doubling, within the budget; NULL (p untouched) when it cannot be.  The
+ * new pointer is returned rather than stored through a void **, which
+ * would write a vx_cust * through another pointer type. */
+static void *grow(vx_custmap *m, void *p, size_t *cap, size_t need,
+                  size_t size)
 {
     if (need <= *cap)
-        return 0;
+        return p;
     size_t n = *cap ? *cap : 64;
     while (n < need)
         n *= 2;
     size_t add = (n - *cap) * size;
     if (n > SIZE_MAX / size || add > m->budget - m->used)
-        return -1;
-    void *q = realloc(*p, n * size);
+        return NULL;
+    void *q = realloc(p, n * size);
     if (!q)
-        return -1;
-    *p = q;
+        return NULL;
     *cap = n;
     m->used += add;
-    return 0;
+    return q;
 }
 
 /* FNV-1a over the id's bytes, then a finalizer (splitmix64's) so that
@@ -105,10 +106,15 @@ int64_t vx_custmap_get(vx_custmap *m, const void *id, size_t len)
         if (c->id_len == len && !memcmp(m->arena + c->id_off, id, len))
             return (uint32_t)v;
     }
-    if (grow(m, (void **)&m->custs, &m->capcusts, m->ncusts + 1,
-             sizeof *m->custs) ||
-        grow(m, (void **)&m->arena, &m->caparena, m->narena + len + 1, 1))
+    vx_cust *custs = grow(m, m->custs, &m->capcusts, m->ncusts + 1,
+                          sizeof *m->custs);
+    if (!custs)
         return -1;
+    m->custs = custs;
+    char *arena = grow(m, m->arena, &m->caparena, m->narena + len + 1, 1);
+    if (!arena)
+        return -1;
+    m->arena = arena;
     vx_cust *c = &m->custs[m->ncusts];
     memset(c, 0, sizeof *c);
     c->id_off = m->narena;
@@ -143,10 +149,13 @@ int vx_custmap_raise(vx_custmap *m, uint32_t ci, uint32_t issue, int cue)
         /* move the customer's issues to the end, with room to double;
          * the old place is left unused (at most half the array) */
         uint32_t cap = c->capvec ? 2 * c->capvec : 4;
-        if (m->nissues + cap > UINT32_MAX ||
-            grow(m, (void **)&m->issues, &m->capissues, m->nissues + cap,
-                 sizeof *m->issues))
+        if (m->nissues + cap > UINT32_MAX)
             return -1;
+        vx_cust_issue *issues = grow(m, m->issues, &m->capissues,
+                                     m->nissues + cap, sizeof *m->issues);
+        if (!issues)
+            return -1;
+        m->issues = issues;
         if (c->nvec)
             memcpy(m->issues + m->nissues, m->issues + c->vec,
                    c->nvec * sizeof *m->issues);

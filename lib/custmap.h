@@ -13,7 +13,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-
 /* The strongest cue among a customer's comments raising one issue: what
  * decides the customer's risk for it (a churn cue raises the risk, a
  * positive cue lowers it, docs/ranking.md). */
