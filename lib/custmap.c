@@ -59,6 +59,11 @@ static uint64_t hash_id(const unsigned char *p, size_t n)
 
 #define VX_SLOT_FREE UINT64_MAX
 
+static const char *cust_id(const vx_custmap *m, const vx_cust *c)
+{
+    return c->id_len <= VX_CUST_ID_INLINE ? c->id.bytes : m->arena + c->id.off;
+}
+
 static int rehash(vx_custmap *m)
 {
     size_t n = m->nslots ? 2 * m->nslots : 1024;
@@ -103,7 +108,7 @@ int64_t vx_custmap_get(vx_custmap *m, const void *id, size_t len)
         if (v >> 32 != tag)
             continue;
         const vx_cust *c = &m->custs[(uint32_t)v];
-        if (c->id_len == len && !memcmp(m->arena + c->id_off, id, len))
+        if (c->id_len == len && !memcmp(cust_id(m, c), id, len))
             return (uint32_t)v;
     }
     vx_cust *custs = grow(m, m->custs, &m->capcusts, m->ncusts + 1,
@@ -111,18 +116,21 @@ int64_t vx_custmap_get(vx_custmap *m, const void *id, size_t len)
     if (!custs)
         return -1;
     m->custs = custs;
-    char *arena = grow(m, m->arena, &m->caparena, m->narena + len + 1, 1);
-    if (!arena)
-        return -1;
-    m->arena = arena;
-    vx_cust *c = &m->custs[m->ncusts];
-    memset(c, 0, sizeof *c);
-    c->id_off = m->narena;
-    c->id_len = (uint32_t)len;
-    if (len)
+    vx_cust c = {.id_len = (uint32_t)len};
+    if (len <= VX_CUST_ID_INLINE) {
+        if (len)
+            memcpy(c.id.bytes, id, len);
+    } else {
+        char *arena = grow(m, m->arena, &m->caparena, m->narena + len + 1, 1);
+        if (!arena)
+            return -1;
+        m->arena = arena;
+        c.id.off = m->narena;
         memcpy(m->arena + m->narena, id, len);
-    m->arena[m->narena + len] = '\0';
-    m->narena += len + 1;
+        m->arena[m->narena + len] = '\0';
+        m->narena += len + 1;
+    }
+    m->custs[m->ncusts] = c;
     m->slots[k] = tag << 32 | m->ncusts;
     return (int64_t)m->ncusts++;
 }
@@ -182,7 +190,7 @@ vx_cust_ref *vx_custmap_sorted(const vx_custmap *m)
         return NULL;
     for (size_t i = 0; i < m->ncusts; i++) {
         vx_cust *c = &m->custs[i];
-        r[i].id = m->arena + c->id_off;
+        r[i].id = cust_id(m, c);
         r[i].len = c->id_len;
         r[i].cust = c;
     }

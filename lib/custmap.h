@@ -27,10 +27,18 @@ typedef struct vx_cust_issue {
 
 #define VX_CUST_MAX_ISSUE ((UINT32_MAX >> 2) - 1)
 
+/* Ids of up to this many bytes are kept in the customer itself: the
+ * lookup that finds the customer then reads no other cache line. */
+#define VX_CUST_ID_INLINE 15
+
 typedef struct vx_cust {
     uint64_t comments;   /* rows added */
     uint64_t classified; /* of which raised at least one issue */
-    size_t id_off;       /* the id's bytes in the map's arena */
+    union {
+        char bytes[VX_CUST_ID_INLINE + 1]; /* id_len <= VX_CUST_ID_INLINE:
+                                              the id, NUL-terminated */
+        size_t off; /* longer: its bytes in the map's arena */
+    } id;
     uint32_t id_len;
     uint32_t vec;        /* its issues, in the order first raised: */
     uint32_t nvec, capvec; /* issues[vec .. vec + nvec) */

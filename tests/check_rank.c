@@ -670,12 +670,14 @@ END_TEST
 START_TEST(test_custmap_budget)
 {
     vx_custmap m;
-    vx_custmap_init(&m, 11328);
+    /* slots 8,192 + 64 customers + issues 512 bytes (ids this short are
+     * kept in the customer): the 17th customer's issues do not fit */
+    vx_custmap_init(&m, 8192 + 64 * sizeof(vx_cust) + 512);
     char id[16];
     int64_t k = 0;
     int n = 0;
     for (; n < 100000; n++) {
-        snprintf(id, sizeof id, "c%02d", n); /* 4 bytes in the arena */
+        snprintf(id, sizeof id, "c%02d", n);
         if ((k = vx_custmap_get(&m, id, strlen(id))) < 0)
             break;
         ck_assert_int_eq(k, n);
@@ -685,8 +687,6 @@ START_TEST(test_custmap_budget)
                                           VX_CUE_CHURN),
                          0);
     }
-    /* slots 8,192 + customers 2,560 + ids 64 + issues 512 bytes: the
-     * 17th customer does not fit */
     ck_assert_int_eq(n, 16);
     ck_assert_uint_le(m.used, m.budget);
     for (int i = 0; i < n; i++) {
@@ -699,16 +699,31 @@ START_TEST(test_custmap_budget)
         ck_assert_uint_eq(m.issues[c->vec].count, 2);
     }
     vx_custmap_free(&m);
-    /* sorted as SQLite's BINARY collation: bytes, then length */
+    /* sorted as SQLite's BINARY collation: bytes, then length; ids
+     * kept in the customer (up to 15 bytes) and in the arena alike */
     vx_custmap_init(&m, VX_RANK_BUDGET);
-    static const char *const ids[] = {"b", "a\xc3\xa9", "a", "", "ab", "B"};
-    for (size_t i = 0; i < 6; i++)
-        ck_assert_int_ge(vx_custmap_get(&m, ids[i], strlen(ids[i])), 0);
+    static const char *const ids[] = {
+        "b", "a\xc3\xa9", "a", "", "ab", "B", "a23456789012345",
+        "a234567890123456", "a2345678901234", "a23456789012345678901234567890"};
+    enum { NIDS = sizeof ids / sizeof *ids };
+    for (size_t i = 0; i < NIDS; i++)
+        ck_assert_int_eq(vx_custmap_get(&m, ids[i], strlen(ids[i])),
+                         (int64_t)i);
+    /* found again, not added: a prefix or extension of an id is another
+     * id */
+    for (size_t i = 0; i < NIDS; i++)
+        ck_assert_int_eq(vx_custmap_get(&m, ids[i], strlen(ids[i])),
+                         (int64_t)i);
+    ck_assert_uint_eq(m.ncusts, NIDS);
     vx_cust_ref *r = vx_custmap_sorted(&m);
     ck_assert_ptr_nonnull(r);
-    static const char *const want[] = {"", "B", "a", "ab", "a\xc3\xa9", "b"};
-    for (size_t i = 0; i < 6; i++)
+    static const char *const want[] = {
+        "", "B", "a", "a2345678901234", "a23456789012345", "a234567890123456",
+        "a23456789012345678901234567890", "ab", "a\xc3\xa9", "b"};
+    for (size_t i = 0; i < NIDS; i++) {
         ck_assert_str_eq(r[i].id, want[i]);
+        ck_assert_uint_eq(r[i].len, strlen(want[i]));
+    }
     free(r);
     vx_custmap_free(&m);
 }
