@@ -139,11 +139,13 @@ static int index_exec(vocx_store *s, const char *sql, const char *what,
 static int indexes_build(vx_run *in)
 {
     /* SQLite sorts an index's keys in runs the size of the page cache.
-     * Runs of 4 MiB stay in the CPU's caches and one helper thread sorts
+     * Runs of 4 MiB stay in the CPU's caches and helper threads sort
      * them while the table is read: building the comment indexes of 1 M
-     * rows 3.7 -> 2.1 s (docs/performance.md).  The spilled runs are
-     * temporary files; the usual cache comes back afterwards. */
-    int rc = vx_exec(in->s, "PRAGMA cache_size = -4096; PRAGMA threads = 1");
+     * rows 3.7 -> 2.1 s with one helper, about 0.3 s less again with two,
+     * which also merge (docs/performance.md; three or four were slower on
+     * two cores).  The spilled runs are temporary files; the usual cache
+     * comes back afterwards. */
+    int rc = vx_exec(in->s, "PRAGMA cache_size = -4096; PRAGMA threads = 2");
     for (int i = 0; i < in->l->nindexes && !rc; i++)
         rc = index_exec(in->s, in->l->indexes[i].create_sql, "build",
                         in->l->indexes[i].name);
