@@ -119,7 +119,7 @@ typedef struct vocx_store vocx_store;
 #define VOCX_OPEN_READONLY 0x2  /**< open read-only; no migration is done */
 
 /** The schema version this library writes (PRAGMA user_version). */
-#define VOCX_SCHEMA_VERSION 4
+#define VOCX_SCHEMA_VERSION 5
 
 /**
  * Open (and with VOCX_OPEN_CREATE, create) the database at `path`.

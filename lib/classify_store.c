@@ -107,7 +107,7 @@ static void buf_real(vx_buf *b, double v)
 
 
 /* The comment's issues as stored in classifications.issues (docs/schema.md):
- * [{"issue":ID,"line":N,"score":X,"spans":[[a,b],...]},...] by issue id.
+ * [[ID,line,score,[[a,b],...]],...] by issue id.
  * Issue ids are [a-z0-9_.-] (rules_parse.c), so they need no escaping. */
 static int issues_json(worker *w, const vocx_result *res)
 {
@@ -128,13 +128,13 @@ static int issues_json(worker *w, const vocx_result *res)
     buf_put(b, "[", 1);
     for (size_t i = 0; i < res->nhits; i++) {
         const vocx_hit *h = hp[i];
-        buf_put(b, i ? ",{\"issue\":\"" : "{\"issue\":\"", i ? 11 : 10);
+        buf_put(b, i ? ",[\"" : "[\"", i ? 3 : 2);
         buf_put(b, h->issue->id, strlen(h->issue->id));
-        buf_put(b, "\",\"line\":", 9);
+        buf_put(b, "\",", 2);
         buf_uint(b, h->rule_line);
-        buf_put(b, ",\"score\":", 9);
+        buf_put(b, ",", 1);
         buf_real(b, h->score);
-        buf_put(b, ",\"spans\":[", 10);
+        buf_put(b, ",[", 2);
         for (size_t k = 0; k < h->nspans; k++) {
             buf_put(b, k ? ",[" : "[", k ? 2 : 1);
             buf_uint(b, h->spans[k].start);
@@ -142,7 +142,7 @@ static int issues_json(worker *w, const vocx_result *res)
             buf_uint(b, h->spans[k].end);
             buf_put(b, "]", 1);
         }
-        buf_put(b, "]}", 2);
+        buf_put(b, "]]", 2);
     }
     buf_put(b, "]", 2); /* with the NUL */
     if (hp != one)
@@ -163,22 +163,23 @@ static int classify_one(worker *w, item *it)
     it->issues_off = w->strs.len;
     if (res->nhits && (rc = issues_json(w, res)))
         return rc;
+    /* [[kind,line,[a,b]],...] (docs/schema.md) */
     it->cues_off = w->strs.len;
     buf_put(&w->strs, "[", 1);
     for (size_t i = 0; i < res->ncues; i++) {
         const vocx_cue *c = &res->cues[i];
-        buf_put(&w->strs, i ? ",{\"kind\":\"" : "{\"kind\":\"", i ? 10 : 9);
+        buf_put(&w->strs, i ? ",[\"" : "[\"", i ? 3 : 2);
         if (c->kind == VOCX_CUE_CHURN)
             buf_put(&w->strs, "churn", 5);
         else
             buf_put(&w->strs, "positive", 8);
-        buf_put(&w->strs, "\",\"line\":", 9);
+        buf_put(&w->strs, "\",", 2);
         buf_uint(&w->strs, c->rule_line);
-        buf_put(&w->strs, ",\"span\":[", 9);
+        buf_put(&w->strs, ",[", 2);
         buf_uint(&w->strs, c->span.start);
         buf_put(&w->strs, ",", 1);
         buf_uint(&w->strs, c->span.end);
-        buf_put(&w->strs, "]}", 2);
+        buf_put(&w->strs, "]]", 2);
     }
     buf_put(&w->strs, "]", 2); /* with the NUL */
     return w->strs.oom ? VOCX_ENOMEM : VOCX_OK;

@@ -1,5 +1,5 @@
 /* A small JSON reader for classifications.issues: only what ranking needs,
- * the "issue" string of each object, without building a tree. */
+ * the id that starts each element, without building a tree. */
 #include "issues_json.h"
 
 #include <stdint.h>
@@ -117,6 +117,14 @@ static int read_string(vx_issue_iter *it, char *out, size_t *len,
                     cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
                 }
             }
+            if (cp == 0) {
+                /* SQLite's JSON functions end a string's value at \u0000:
+                 * the rest is read, not kept */
+                if (out)
+                    out[n] = '\0';
+                out = NULL;
+                break;
+            }
             /* a lone surrogate is kept as its 3 bytes, as SQLite's JSON
              * functions read it */
             put_utf8(out, &n, too_long, cp);
@@ -195,45 +203,34 @@ int vx_issue_next(vx_issue_iter *it, char id[VX_ISSUE_ID_MAX + 1])
         }
         it->state = 1;
     }
-    if (it->p >= it->end || *it->p != '{')
+    if (it->p >= it->end || *it->p != '[')
         return -1;
     it->p++;
     skip_ws(it);
-    if (it->p < it->end && *it->p == '}') {
-        it->p++;
+    if (it->p < it->end && *it->p == ']') {
+        it->p++; /* [] has no id */
     } else {
-        int seen = 0; /* an "issue" key was read */
-        for (;;) {
-            char key[VX_ISSUE_ID_MAX + 1];
-            size_t klen;
+        /* the id is the first item, when it is a string (as SQLite's
+         * json_extract(element, '$[0]') reads it); the rest is skipped */
+        if (it->p < it->end && *it->p == '"') {
+            size_t n;
             int tl;
-            skip_ws(it);
-            if (read_string(it, key, &klen, &tl))
+            if (read_string(it, id, &n, &tl))
                 return -1;
-            skip_ws(it);
-            if (it->p >= it->end || *it->p != ':')
-                return -1;
-            it->p++;
-            skip_ws(it);
-            /* the first "issue" key counts, as in SQLite's json_extract */
-            int is_issue = !tl && klen == 5 && !memcmp(key, "issue", 5) &&
-                           !seen;
-            seen |= is_issue;
-            if (is_issue && it->p < it->end && *it->p == '"') {
-                size_t n;
-                if (read_string(it, id, &n, &tl))
-                    return -1;
-                if (tl)
-                    id[0] = '\0';
-            } else if (skip_value(it)) {
-                return -1;
-            }
+            if (tl)
+                id[0] = '\0';
+        } else if (skip_value(it)) {
+            return -1;
+        }
+        for (;;) {
             skip_ws(it);
             if (it->p < it->end && *it->p == ',') {
                 it->p++;
+                if (skip_value(it))
+                    return -1;
                 continue;
             }
-            if (it->p < it->end && *it->p == '}') {
+            if (it->p < it->end && *it->p == ']') {
                 it->p++;
                 break;
             }

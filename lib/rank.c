@@ -1124,8 +1124,8 @@ static int cmp_ev(const void *a, const void *b)
  * its quoted id in the JSON (cheap), then confirmed element by element. */
 static const char SQL_EVIDENCE[] =
     "SELECT c.customer_id, cc.source, c.source_id, c.created_at, c.channel,"
-    " c.text, json_extract(j.value, '$.spans'),"
-    " json_extract(j.value, '$.line'), cl.churn_cues, cl.positive_cues,"
+    " c.text, json_extract(j.value, '$[3]'),"
+    " json_extract(j.value, '$[1]'), cl.churn_cues, cl.positive_cues,"
     " c.comment_id"
     " FROM classifications cl"
     " JOIN comments c ON c.comment_id = cl.comment_id"
@@ -1134,7 +1134,7 @@ static const char SQL_EVIDENCE[] =
     "  AND cc.customer_id = c.customer_id"
     " LEFT JOIN temp.vx_customers cu ON cu.customer_id = c.customer_id"
     " WHERE cl.ruleset_id = ?1 AND instr(cl.issues, json_quote(?7)) > 0"
-    " AND json_extract(j.value, '$.issue') = ?7" FILTER_SQL;
+    " AND json_extract(j.value, '$[0]') = ?7" FILTER_SQL;
 
 static void free_ev_rows(ev_row *rows, size_t n)
 {

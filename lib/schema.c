@@ -174,7 +174,45 @@ static const char m4[] =
     "  WHERE json_extract(j.value, '$.issue') = NEW.issue_id);"
     " END;";
 
-const char *const vx_migrations[] = {m1, m2, m3, m4};
+/* v4 -> v5: the arrays of `issues` and `cues` hold arrays instead of
+ * objects, [id, line, score, spans] and [kind, line, span]: the key names
+ * were 40 % of a classification row's bytes, and every byte is written to
+ * the log, the database and read again by ranking (docs/performance.md).
+ * The view and its insert trigger read and write the new form.  A row
+ * that is not valid JSON fails the migration (nothing is changed). */
+static const char m5[] =
+    "DROP TRIGGER comment_issues_insert;"
+    "DROP VIEW comment_issues;"
+    "UPDATE classifications SET issues = (SELECT json_group_array("
+    "  json_array(json_extract(j.value, '$.issue'),"
+    "   json_extract(j.value, '$.line'), json_extract(j.value, '$.score'),"
+    "   json(json_extract(j.value, '$.spans'))))"
+    "  FROM json_each(classifications.issues) j)"
+    " WHERE issues IS NOT NULL;"
+    "UPDATE classifications SET cues = (SELECT json_group_array("
+    "  json_array(json_extract(j.value, '$.kind'),"
+    "   json_extract(j.value, '$.line'),"
+    "   json(json_extract(j.value, '$.span'))))"
+    "  FROM json_each(classifications.cues) j)"
+    " WHERE cues IS NOT NULL;"
+    "CREATE VIEW comment_issues(comment_id, ruleset_id, issue_id, rule_line,"
+    " score, spans) AS SELECT cl.comment_id, cl.ruleset_id,"
+    " json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'),"
+    " json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]')"
+    " FROM classifications cl, json_each(cl.issues) j"
+    " WHERE cl.issues IS NOT NULL;"
+    /* An issue the comment already has is left as it is. */
+    "CREATE TRIGGER comment_issues_insert INSTEAD OF INSERT ON comment_issues"
+    " BEGIN"
+    " UPDATE classifications SET issues = json_insert(coalesce(issues, '[]'),"
+    "  '$[#]', json_array(NEW.issue_id, NEW.rule_line,"
+    "  coalesce(NEW.score, 1.0), json(NEW.spans)))"
+    " WHERE comment_id = NEW.comment_id AND ruleset_id = NEW.ruleset_id"
+    " AND NOT EXISTS (SELECT 1 FROM json_each(issues) j"
+    "  WHERE json_extract(j.value, '$[0]') = NEW.issue_id);"
+    " END;";
+
+const char *const vx_migrations[] = {m1, m2, m3, m4, m5};
 const int vx_migration_count = (int)(sizeof vx_migrations / sizeof vx_migrations[0]);
 
 _Static_assert(sizeof vx_migrations / sizeof vx_migrations[0] ==

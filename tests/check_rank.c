@@ -757,37 +757,40 @@ START_TEST(test_issues_json_reader)
     } cases[] = {
         {"[]", ""},
         {" [ ] ", ""},
-        {"[{\"issue\":\"a.one\",\"line\":7,\"score\":1.0,\"spans\":[[9,15],"
-         "[0,4]]},{\"issue\":\"b.two\",\"line\":12,\"score\":0.5,\"spans\":"
-         "null}]",
+        {"[[\"a.one\",7,1.0,[[9,15],[0,4]]],[\"b.two\",12,0.5,null]]",
          "a.one|b.two"},
-        /* spaces, other keys first, nested values, escapes */
-        {"[ {\"spans\": [[1, 2], {\"issue\": \"no\"}], \"x\": {\"a\": [\"]\"]},"
-         " \"issue\" : \"q\\\"\\\\\\/\\u00e9\\ud83d\\ude00\" } ]",
+        /* spaces, nested values after the id, escapes */
+        {"[ [ \"q\\\"\\\\\\/\\u00e9\\ud83d\\ude00\" , [[1, 2], {\"i\": \"]\"}],"
+         " {\"a\": [\"]\"]} ] ]",
          "q\"\\/\xc3\xa9\xf0\x9f\x98\x80"},
-        {"[{}, {\"issue\": 5}, {\"issue\": \"z\"}]", "||z"},
-        {"[{\"issue\":true,\"k\":-1.5e+3,\"n\":null,\"f\":false}]", ""},
-        /* the first "issue" key counts, as in json_extract */
-        {"[{\"issue\":\"a\",\"issue\":\"b\"}]", "a"},
-        {"[{\"issue\":5,\"issue\":\"b\"}]", ""},
-        /* malformed */
+        /* the id is the first item, and only when it is a string */
+        {"[[], [5, \"y\"], [\"z\"]]", "||z"},
+        {"[[true,-1.5e+3,null,false]]", ""},
+        {"[[[\"a\"],\"b\"]]", ""},
+        {"[[{\"issue\":\"a\"}]]", ""},
+        /* malformed, or not an array of arrays */
         {"", "ERR"},
         {"{}", "ERR"},
         {"[", "ERR"},
         {"[1]", "ERR"},
-        {"[{]", "ERR"},
-        {"[{\"issue\":}]", "ERR"},
-        {"[{\"issue\":\"x\"},]", "ERR"},
-        {"[{\"issue\":\"x\"}] tail", "ERR"},
-        {"[{\"issue\":\"x\"}", "ERR"},
-        {"[{\"issue\":\"x}]", "ERR"},
-        {"[{\"issue\":\"\\q\"}]", "ERR"},
+        {"[{\"issue\":\"x\"}]", "ERR"},
+        {"[[]", "ERR"},
+        {"[[\"x\",]]", "ERR"},
+        {"[[\"x\"],]", "ERR"},
+        {"[[\"x\"]] tail", "ERR"},
+        {"[[\"x\"]", "ERR"},
+        {"[[\"x]]", "ERR"},
+        {"[[\"\\q\"]]", "ERR"},
+        {"[[\"x\":1]]", "ERR"},
         /* lone surrogates: kept as their 3 bytes, as SQLite reads them */
-        {"[{\"issue\":\"\\ud83dx\"}]", "\xed\xa0\xbdx"},
-        {"[{\"issue\":\"\\ude00\"}]", "\xed\xb8\x80"},
-        {"[{\"issue\":\"a\nb\"}]", "ERR"},
-        {"[{\"issue\" \"x\"}]", "ERR"},
-        {"[{\"a\":[1,2}]", "ERR"},
+        {"[[\"\\ud83dx\"]]", "\xed\xa0\xbdx"},
+        {"[[\"\\ude00\"]]", "\xed\xb8\x80"},
+        /* \u0000 ends the id, as in SQLite's JSON functions; the rest is
+         * read */
+        {"[[\"ab\\u0000cd\\\"\"],[\"z\"]]", "ab|z"},
+        {"[[\"a\nb\"]]", "ERR"},
+        {"[[\"x\" \"y\"]]", "ERR"},
+        {"[[\"x\",[1,2]]", "ERR"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         read_ids(cases[i].json, got, sizeof got);
@@ -798,14 +801,13 @@ START_TEST(test_issues_json_reader)
      * still reads */
     memset(longid, 'x', 300);
     longid[300] = '\0';
-    snprintf(json, sizeof json, "[{\"issue\":\"%s\"},{\"issue\":\"ok\"}]",
-             longid);
+    snprintf(json, sizeof json, "[[\"%s\",1],[\"ok\",2]]", longid);
     read_ids(json, got, sizeof got);
     ck_assert_str_eq(got, "|ok");
     /* never reads past the length it is given */
     vx_issue_iter it;
     char id[VX_ISSUE_ID_MAX + 1];
-    vx_issue_iter_init(&it, "[{\"issue\":\"ab\"}]", 12);
+    vx_issue_iter_init(&it, "[[\"ab\",1]]", 7);
     ck_assert_int_eq(vx_issue_next(&it, id), -1);
 }
 END_TEST
@@ -817,14 +819,20 @@ START_TEST(test_malformed_issues_are_an_error)
     char db[512];
     vocx_store *s = tu_fresh_store(db, sizeof db, "badjson.db");
     small_dataset(s);
-    exec(s, "UPDATE classifications SET issues = '[{\"issue\":\"i1\"' WHERE"
-            " comment_id = 4");
-    for (int sorted = 0; sorted < 2; sorted++) {
-        s->rank_budget = sorted ? 0 : VX_RANK_BUDGET;
-        vocx_ranking *rk = NULL;
-        ck_assert_int_eq(vocx_rank(&rk, s, NULL), VOCX_EDB);
-        ck_assert_ptr_null(rk);
-        ck_assert_ptr_nonnull(strstr(vocx_store_errmsg(s), "comment 4"));
+    /* cut short; and objects, the form before schema version 5 */
+    static const char *const bad[] = {
+        "UPDATE classifications SET issues = '[[\"i1\"' WHERE comment_id = 4",
+        "UPDATE classifications SET issues = '[{\"issue\":\"i1\"}]' WHERE"
+        " comment_id = 4"};
+    for (int b = 0; b < 2; b++) {
+        exec(s, bad[b]);
+        for (int sorted = 0; sorted < 2; sorted++) {
+            s->rank_budget = sorted ? 0 : VX_RANK_BUDGET;
+            vocx_ranking *rk = NULL;
+            ck_assert_int_eq(vocx_rank(&rk, s, NULL), VOCX_EDB);
+            ck_assert_ptr_null(rk);
+            ck_assert_ptr_nonnull(strstr(vocx_store_errmsg(s), "comment 4"));
+        }
     }
     vocx_store_close(s);
     tu_rm_db(db);

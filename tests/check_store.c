@@ -326,7 +326,8 @@ START_TEST(test_migration_from_v3_keeps_issues)
     vocx_store *s = NULL;
     ck_assert_int_eq(vocx_store_open(&s, path, 0), VOCX_OK);
     vocx_store_close(s);
-    ck_assert_int_eq(tu_sql_int(path, "PRAGMA user_version"), 4);
+    ck_assert_int_eq(tu_sql_int(path, "PRAGMA user_version"),
+                     VOCX_SCHEMA_VERSION);
     /* an existing database keeps its page size */
     ck_assert_int_eq(tu_sql_int(path, "PRAGMA page_size"), page);
     ck_assert_int_eq(
@@ -349,6 +350,124 @@ START_TEST(test_migration_from_v3_keeps_issues)
     ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM sqlite_schema"
                                       " WHERE name = 'comment_issues' AND"
                                       " type = 'view'"),
+                     1);
+    ck_assert(tu_integrity_ok(path));
+    tu_rm_db(path);
+}
+END_TEST
+
+/* Version 5 stores a comment's issues and cues as arrays of arrays; the
+ * migration rewrites every version 4 row, whatever its spacing or key
+ * order, and the view, its insert trigger and ranking read the new form. */
+START_TEST(test_migration_from_v4_rewrites_issues_and_cues)
+{
+    char path[512];
+    tu_tmppath(path, sizeof path, "v4.db");
+    make_from_fixture(path, "schema_v4.sql");
+    ck_assert_int_eq(tu_sql_int(path, "PRAGMA user_version"), 4);
+
+    vocx_store *s = NULL;
+    ck_assert_int_eq(vocx_store_open(&s, path, 0), VOCX_OK);
+    ck_assert_int_eq(vocx_store_schema_version(s), 5);
+    static const struct {
+        int comment;
+        const char *issues, *cues;
+    } want[] = {
+        {1, "[[\"a.one\",7,1.0,[[9,15],[0,4]]],[\"b.two\",12,0.5,[[0,4]]]]",
+         "[[\"churn\",9,[0,4]],[\"positive\",11,[5,8]]]"},
+        {2, "-", "-"},
+        {3, "[[\"b.two\",12,1.0,null]]", "[]"},
+        {4, "[[\"q\\\"x\",3,2.0,[[0,2]]]]", "-"},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        char sql[256];
+        snprintf(sql, sizeof sql,
+                 "SELECT coalesce(issues, '-'), coalesce(cues, '-') FROM"
+                 " classifications WHERE comment_id = %d",
+                 want[i].comment);
+        sqlite3_stmt *st = NULL;
+        ck_assert_int_eq(sqlite3_prepare_v2(s->db, sql, -1, &st, NULL),
+                         SQLITE_OK);
+        ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+        ck_assert_str_eq((const char *)sqlite3_column_text(st, 0),
+                         want[i].issues);
+        ck_assert_str_eq((const char *)sqlite3_column_text(st, 1),
+                         want[i].cues);
+        sqlite3_finalize(st);
+    }
+    /* the view gives back what version 4 held */
+    ck_assert_int_eq(
+        tu_sql_int(path, "SELECT group_concat(x, ' | ') = '1 a.one 7 0.5"
+                         " [[9,15],[0,4]] | 1 b.two 12 0.25 [[0,4]] | 3 b.two"
+                         " 12 0.5 - | 4 q\"x 3 1.0 [[0,2]]' FROM (SELECT"
+                         " comment_id || ' ' || issue_id || ' ' || rule_line"
+                         " || ' ' || (score / 2) || ' ' || coalesce(spans, '-')"
+                         " AS x FROM comment_issues ORDER BY comment_id,"
+                         " issue_id)"),
+        1);
+    /* the insert trigger writes the new form, and skips an issue the
+     * comment has */
+    ck_assert_int_eq(
+        vx_exec(s, "INSERT INTO comment_issues(comment_id, ruleset_id,"
+                   " issue_id, rule_line, spans) VALUES (2, 1, 'a.one', 5,"
+                   " '[[0,4]]'), (1, 1, 'a.one', 99, NULL)"),
+        VOCX_OK);
+    ck_assert_int_eq(tu_sql_int(path, "SELECT issues = '[[\"a.one\",5,1.0,"
+                                      "[[0,4]]]]' FROM classifications WHERE"
+                                      " comment_id = 2"),
+                     1);
+    ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM comment_issues"
+                                      " WHERE rule_line = 99"),
+                     0);
+    /* ranking reads the rewritten rows: b.two from comments 1 and 3,
+     * a.one from 1 and 2, q"x from 4 */
+    vocx_ranking *rk = NULL;
+    ck_assert_msg(vocx_rank(&rk, s, NULL) == VOCX_OK, "%s",
+                  vocx_store_errmsg(s));
+    size_t found = 0;
+    for (size_t i = 0; i < vocx_ranking_count(rk); i++) {
+        const vocx_rank_row *r = vocx_ranking_row(rk, i);
+        uint64_t comments = !strcmp(r->issue, "b.two")   ? 2
+                            : !strcmp(r->issue, "a.one") ? 2
+                            : !strcmp(r->issue, "q\"x")  ? 1
+                                                         : 0;
+        if (!comments)
+            continue;
+        ck_assert_msg(r->comments == comments, "%s: %llu comments", r->issue,
+                      (unsigned long long)r->comments);
+        found++;
+    }
+    ck_assert_uint_eq(found, 3);
+    vocx_ranking_free(rk);
+    vocx_store_close(s);
+    ck_assert(tu_integrity_ok(path));
+    tu_rm_db(path);
+}
+END_TEST
+
+/* A version 4 row that is not valid JSON stops the migration with an error
+ * that says so, and leaves the database as it was. */
+START_TEST(test_migration_from_v4_with_bad_json_changes_nothing)
+{
+    char path[512];
+    tu_tmppath(path, sizeof path, "v4bad.db");
+    make_from_fixture(path, "schema_v4.sql");
+    sqlite3 *h;
+    ck_assert_int_eq(sqlite3_open(path, &h), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(h, "UPDATE classifications SET issues ="
+                                     " '[{\"issue\":' WHERE comment_id = 3",
+                                     NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(h);
+    vocx_store *s = NULL;
+    ck_assert_int_ne(vocx_store_open(&s, path, 0), VOCX_OK);
+    ck_assert_ptr_nonnull(s);
+    const char *msg = vocx_store_errmsg(s);
+    ck_assert_msg(strstr(msg, "4 -> 5") && strstr(msg, "JSON"), "%s", msg);
+    vocx_store_close(s);
+    ck_assert_int_eq(tu_sql_int(path, "PRAGMA user_version"), 4);
+    ck_assert_int_eq(tu_sql_int(path, "SELECT count(*) FROM classifications"
+                                      " WHERE issues LIKE '[{\"issue\":\"a.one\"%'"),
                      1);
     ck_assert(tu_integrity_ok(path));
     tu_rm_db(path);
@@ -611,6 +730,8 @@ int main(void)
     tcase_add_test(tc, test_read_snapshot);
     tcase_add_test(tc, test_statement_cache);
     tcase_add_test(tc, test_migration_from_v3_keeps_issues);
+    tcase_add_test(tc, test_migration_from_v4_rewrites_issues_and_cues);
+    tcase_add_test(tc, test_migration_from_v4_with_bad_json_changes_nothing);
     tcase_add_test(tc, test_comment_issues_view_inserts);
     tcase_add_test(tc, test_cursor_filters_use_indexes);
     tcase_add_test(tc, test_strerror);

@@ -3,9 +3,9 @@
  * Any bytes: the reader must never read past the length it is given (the
  * input is copied into a buffer of exactly that size, for ASan), must end,
  * and must agree with SQLite's own JSON functions: for a valid JSON array
- * whose elements are objects, it reads every element, and an element's id
- * is SQLite's json_extract(element, '$.issue') when that is text of at
- * most VX_ISSUE_ID_MAX bytes, else empty. */
+ * whose elements are arrays, it reads every element, and an element's id
+ * is SQLite's json_extract(element, '$[0]') when that is text of at most
+ * VX_ISSUE_ID_MAX bytes, else empty. */
 #include "fuzz_util.h"
 #include "issues_json.h"
 
@@ -17,6 +17,15 @@ static sqlite3 *db(void)
     if (!h)
         FZ_CHECK(sqlite3_open(":memory:", &h) == SQLITE_OK);
     return h;
+}
+
+/* Whether the text holds the six bytes \u0000. */
+static int has_nul_escape(const char *s, size_t n)
+{
+    for (size_t i = 0; i + 6 <= n; i++)
+        if (!memcmp(s + i, "\\u0000", 6))
+            return 1;
+    return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -48,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FZ_CHECK(sqlite3_prepare_v2(db(),
                                 "SELECT json_valid(?1) AND json_type(?1) ="
                                 " 'array' AND NOT EXISTS (SELECT 1 FROM"
-                                " json_each(?1) WHERE type != 'object')",
+                                " json_each(?1) WHERE type != 'array')",
                                 -1, &st, NULL) == SQLITE_OK);
     sqlite3_bind_text(st, 1, json, (int)size, SQLITE_STATIC);
     int shape = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
@@ -56,8 +65,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (shape && !memchr(json, '\0', size)) {
         FZ_CHECK(r == 0);
         FZ_CHECK(sqlite3_prepare_v2(db(),
-                                    "SELECT json_type(value, '$.issue'),"
-                                    " json_extract(value, '$.issue') FROM"
+                                    "SELECT json_type(value, '$[0]'),"
+                                    " json_extract(value, '$[0]') FROM"
                                     " json_each(?1) ORDER BY key",
                                     -1, &st, NULL) == SQLITE_OK);
         sqlite3_bind_text(st, 1, json, (int)size, SQLITE_STATIC);
@@ -69,8 +78,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (type && !strcmp(type, "text") &&
                 sqlite3_column_bytes(st, 1) <= VX_ISSUE_ID_MAX)
                 want = (const char *)sqlite3_column_text(st, 1);
-            /* an id with a NUL in it is cut there by both */
-            FZ_CHECK(strcmp(ids[k], want) == 0);
+            /* SQLite 3.40 ends a string at \u0000, as the reader does;
+             * later versions may keep the rest, so such inputs are not
+             * compared (an id with a NUL is no issue's id either way) */
+            if (!has_nul_escape(json, size))
+                FZ_CHECK(strcmp(ids[k], want) == 0);
             k++;
         }
         sqlite3_finalize(st);
