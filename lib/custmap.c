@@ -90,6 +90,32 @@ static int rehash(vx_custmap *m)
     return 0;
 }
 
+/* A new customer with this id (no slot): its index, or -1. */
+static int64_t add(vx_custmap *m, const void *id, size_t len)
+{
+    vx_cust *custs = grow(m, m->custs, &m->capcusts, m->ncusts + 1,
+                          sizeof *m->custs);
+    if (!custs)
+        return -1;
+    m->custs = custs;
+    vx_cust c = {.id_len = (uint32_t)len};
+    if (len <= VX_CUST_ID_INLINE) {
+        if (len)
+            memcpy(c.id.bytes, id, len);
+    } else {
+        char *arena = grow(m, m->arena, &m->caparena, m->narena + len + 1, 1);
+        if (!arena)
+            return -1;
+        m->arena = arena;
+        c.id.off = m->narena;
+        memcpy(m->arena + m->narena, id, len);
+        m->arena[m->narena + len] = '\0';
+        m->narena += len + 1;
+    }
+    m->custs[m->ncusts] = c;
+    return (int64_t)m->ncusts++;
+}
+
 int64_t vx_custmap_get(vx_custmap *m, const void *id, size_t len)
 {
     if (len >= UINT32_MAX || m->ncusts >= UINT32_MAX - 1)
@@ -111,28 +137,17 @@ int64_t vx_custmap_get(vx_custmap *m, const void *id, size_t len)
         if (c->id_len == len && !memcmp(cust_id(m, c), id, len))
             return (uint32_t)v;
     }
-    vx_cust *custs = grow(m, m->custs, &m->capcusts, m->ncusts + 1,
-                          sizeof *m->custs);
-    if (!custs)
+    int64_t ci = add(m, id, len);
+    if (ci >= 0)
+        m->slots[k] = tag << 32 | (uint64_t)ci;
+    return ci;
+}
+
+int64_t vx_custmap_append(vx_custmap *m, const void *id, size_t len)
+{
+    if (len >= UINT32_MAX || m->ncusts >= UINT32_MAX - 1)
         return -1;
-    m->custs = custs;
-    vx_cust c = {.id_len = (uint32_t)len};
-    if (len <= VX_CUST_ID_INLINE) {
-        if (len)
-            memcpy(c.id.bytes, id, len);
-    } else {
-        char *arena = grow(m, m->arena, &m->caparena, m->narena + len + 1, 1);
-        if (!arena)
-            return -1;
-        m->arena = arena;
-        c.id.off = m->narena;
-        memcpy(m->arena + m->narena, id, len);
-        m->arena[m->narena + len] = '\0';
-        m->narena += len + 1;
-    }
-    m->custs[m->ncusts] = c;
-    m->slots[k] = tag << 32 | m->ncusts;
-    return (int64_t)m->ncusts++;
+    return add(m, id, len);
 }
 
 int vx_custmap_raise(vx_custmap *m, uint32_t ci, uint32_t issue, int cue)
@@ -177,6 +192,12 @@ int vx_custmap_raise(vx_custmap *m, uint32_t ci, uint32_t issue, int cue)
     return 0;
 }
 
+vx_cust_ref vx_custmap_ref(vx_custmap *m, uint32_t ci)
+{
+    vx_cust *c = &m->custs[ci];
+    return (vx_cust_ref){cust_id(m, c), c->id_len, c};
+}
+
 static int cmp_ref(const void *a, const void *b)
 {
     const vx_cust_ref *x = a, *y = b;
@@ -194,6 +215,11 @@ vx_cust_ref *vx_custmap_sorted(const vx_custmap *m)
         r[i].len = c->id_len;
         r[i].cust = c;
     }
-    qsort(r, m->ncusts, sizeof *r, cmp_ref);
+    /* customers appended in order need no sort */
+    size_t i = 1;
+    while (i < m->ncusts && cmp_ref(&r[i - 1], &r[i]) < 0)
+        i++;
+    if (i < m->ncusts)
+        qsort(r, m->ncusts, sizeof *r, cmp_ref);
     return r;
 }

@@ -65,6 +65,11 @@ void vx_custmap_free(vx_custmap *m);
  * budget (or memory) would be exceeded. */
 int64_t vx_custmap_get(vx_custmap *m, const void *id, size_t len);
 
+/* A customer added without looking it up, for ids that arrive in order,
+ * each once (vx_custmap_get does not find it): its index, or -1 over
+ * budget. */
+int64_t vx_custmap_append(vx_custmap *m, const void *id, size_t len);
+
 /* Comment of customer c raised issue `issue` (at most
  * VX_CUST_MAX_ISSUE) with cue `cue`: 0, or -1 over budget. */
 int vx_custmap_raise(vx_custmap *m, uint32_t c, uint32_t issue, int cue);
@@ -75,6 +80,9 @@ typedef struct vx_cust_ref {
     size_t len;
     vx_cust *cust;
 } vx_cust_ref;
+
+/* Customer ci and its id (valid until the map changes). */
+vx_cust_ref vx_custmap_ref(vx_custmap *m, uint32_t ci);
 
 /* Every customer, ordered as SQLite's BINARY collation orders their ids
  * (malloc'ed, m->ncusts of them; valid until the map changes), or NULL

@@ -674,19 +674,15 @@ typedef struct anon_acc {
     uint64_t *per_issue; /* occurrences of each issue */
 } anon_acc;
 
-/* One row's issues: into the customer's entry, or the anonymous counts.
+#define ANONYMOUS UINT32_MAX /* a comment without a customer */
+
+/* One row's issues: into customer ci's entry, or the anonymous counts.
  * -1 when the JSON is malformed, OVER_BUDGET, or 0. */
 static int add_row(vocx_ranking *rk, vx_custmap *m, anon_acc *an,
-                   const vocx_rank_options *o, const char *cust, size_t clen,
-                   int cue, const char *json, size_t jlen)
+                   const vocx_rank_options *o, uint32_t ci, int cue,
+                   const char *json, size_t jlen)
 {
-    uint32_t ci = UINT32_MAX; /* anonymous */
-    if (cust) {
-        int64_t k = vx_custmap_get(m, cust, clen);
-        if (k < 0)
-            return OVER_BUDGET;
-        ci = (uint32_t)k;
-    }
+    int cust = ci != ANONYMOUS;
     uint64_t n = 0;
     if (json) {
         vx_issue_iter it;
@@ -746,6 +742,10 @@ static int close_grouped(vocx_store *s, vocx_ranking *rk, vx_custmap *m,
     crm.rc = sqlite3_step(crm.st);
     vocx_ranking_totals *t = &rk->totals;
     for (size_t i = 0; i < m->ncusts; i++) {
+        /* read through the index, a customer may have no classified
+         * comment: it is not in the ranking */
+        if (!refs[i].cust->comments)
+            continue;
         int e = start_group(rk, &g, (const unsigned char *)refs[i].id,
                             (int)refs[i].len, &clv, &crm, o);
         if (e) {
@@ -790,6 +790,51 @@ done:
     return rc;
 }
 
+/* add_row for a row of SQL_ROWS or SQL_CLASSIFIED: churn and positive cue
+ * counts in columns 1 and 2, the issues in 3, the comment id in `idcol`.
+ * 0, OVER_BUDGET, or an error recorded on the store. */
+static int add_stmt_row(vocx_store *s, vocx_ranking *rk, vx_custmap *m,
+                        anon_acc *an, const vocx_rank_options *o,
+                        uint32_t ci, sqlite3_stmt *st, int idcol)
+{
+    int cue = sqlite3_column_int(st, 1) > 0   ? VX_CUE_CHURN
+              : sqlite3_column_int(st, 2) > 0 ? VX_CUE_POSITIVE
+                                              : VX_CUE_NONE;
+    const char *json = (const char *)sqlite3_column_text(st, 3);
+    size_t jlen = (size_t)sqlite3_column_bytes(st, 3);
+    int e = add_row(rk, m, an, o, ci, cue, json, jlen);
+    if (e == -1)
+        return vx_fail(s, VOCX_EDB,
+                       "cannot read classifications: classification of "
+                       "comment %lld: its issues are not a JSON array of "
+                       "arrays",
+                       (long long)sqlite3_column_int64(st, idcol));
+    return e;
+}
+
+/* After the rows (the last step gave r): the anonymous comments' counts,
+ * then every customer. */
+static int close_map(vocx_store *s, vocx_ranking *rk, vx_custmap *m,
+                     const anon_acc *an, int64_t model_id,
+                     const vocx_rank_options *o, scan_ctx *x, int r)
+{
+    if (r != SQLITE_DONE)
+        return vx_fail_db(s, "cannot read classifications");
+    /* anonymous comments: no segment, and every issue a group of its own
+     * with no value (close_customer would add nothing) */
+    if (!o->segment) {
+        vocx_ranking_totals *t = &rk->totals;
+        t->comments += an->comments;
+        t->anonymous_comments += an->comments;
+        t->classified += an->classified;
+        for (size_t i = 0; i < rk->nissues; i++) {
+            rk->issues[i].row.comments += an->per_issue[i];
+            rk->issues[i].row.unmatched += an->per_issue[i];
+        }
+    }
+    return close_grouped(s, rk, m, model_id, o, x);
+}
+
 /* The scan grouped by customer in a hash map (custmap.h) rather than
  * sorted: OVER_BUDGET, having changed nothing, when the customers do not
  * fit in the store's rank_budget. */
@@ -814,44 +859,21 @@ static int scan_grouped(vocx_store *s, vocx_ranking *rk, int64_t ruleset_id,
     sqlite3_bind_int64(st, 1, ruleset_id);
     bind_comment_filters(st, o, f);
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        uint32_t ci = ANONYMOUS;
         const char *cust = (const char *)sqlite3_column_text(st, 0);
-        size_t clen = (size_t)sqlite3_column_bytes(st, 0);
-        int cue = sqlite3_column_int(st, 1) > 0   ? VX_CUE_CHURN
-                  : sqlite3_column_int(st, 2) > 0 ? VX_CUE_POSITIVE
-                                                  : VX_CUE_NONE;
-        const char *json = (const char *)sqlite3_column_text(st, 3);
-        size_t jlen = (size_t)sqlite3_column_bytes(st, 3);
-        int e = add_row(rk, &m, &an, o, cust, clen, cue, json, jlen);
-        if (e == OVER_BUDGET) {
-            rc = OVER_BUDGET;
+        if (cust) {
+            int64_t k = vx_custmap_get(&m, cust,
+                                       (size_t)sqlite3_column_bytes(st, 0));
+            if (k < 0) {
+                rc = OVER_BUDGET;
+                goto done;
+            }
+            ci = (uint32_t)k;
+        }
+        if ((rc = add_stmt_row(s, rk, &m, &an, o, ci, st, 4)))
             goto done;
-        }
-        if (e) {
-            rc = vx_fail(s, VOCX_EDB,
-                         "cannot read classifications: classification of "
-                         "comment %lld: its issues are not a JSON array of "
-                         "objects",
-                         (long long)sqlite3_column_int64(st, 4));
-            goto done;
-        }
     }
-    if (r != SQLITE_DONE) {
-        rc = vx_fail_db(s, "cannot read classifications");
-        goto done;
-    }
-    /* anonymous comments: no segment, and every issue a group of its own
-     * with no value (close_customer would add nothing) */
-    if (!o->segment) {
-        vocx_ranking_totals *t = &rk->totals;
-        t->comments += an.comments;
-        t->anonymous_comments += an.comments;
-        t->classified += an.classified;
-        for (size_t i = 0; i < rk->nissues; i++) {
-            rk->issues[i].row.comments += an.per_issue[i];
-            rk->issues[i].row.unmatched += an.per_issue[i];
-        }
-    }
-    rc = close_grouped(s, rk, &m, model_id, o, x);
+    rc = close_map(s, rk, &m, &an, model_id, o, x, r);
 done:
     sqlite3_finalize(st);
     vx_custmap_free(&m);
@@ -859,16 +881,156 @@ done:
     return rc;
 }
 
-/* Group the classified comments by customer in memory when they fit, else
- * let SQLite sort them (docs/performance.md). */
+/* Every comment's customer, read in customer order through the index
+ * comments_customer (a few bytes per comment instead of the comments
+ * table), and the classifications read alone, in their own order: the
+ * scan when no filter needs the comments' other columns.  OVER_BUDGET,
+ * having changed nothing, when it cannot be used: no index, a comment id
+ * table over the budget, or a customer id that is not text. */
+static const char SQL_COMMENT_SPAN[] =
+    "SELECT max(comment_id), EXISTS (SELECT 1 FROM sqlite_schema WHERE"
+    " type = 'index' AND name = 'comments_customer' AND tbl_name ="
+    " 'comments') FROM comments";
+static const char SQL_BY_CUSTOMER[] =
+    "SELECT customer_id, comment_id FROM comments"
+    " ORDER BY customer_id, comment_id";
+static const char SQL_CLASSIFIED[] =
+    "SELECT comment_id, churn_cues, positive_cues, issues"
+    " FROM classifications WHERE ruleset_id = ?1";
+
+#define NO_COMMENT (UINT32_MAX - 1) /* cust_of: no such comment */
+
+static int scan_indexed(vocx_store *s, vocx_ranking *rk, int64_t ruleset_id,
+                        int64_t model_id, const vocx_rank_options *o,
+                        scan_ctx *x)
+{
+    sqlite3_stmt *st = NULL;
+    uint32_t *cust_of = NULL; /* comment id -> customer, ANONYMOUS or
+                                 NO_COMMENT */
+    vx_custmap m;
+    vx_custmap_init(&m, 0);
+    anon_acc an = {0, 0, NULL};
+    int rc = OVER_BUDGET, r;
+    if (sqlite3_prepare_v2(s->db, SQL_COMMENT_SPAN, -1, &st, NULL) !=
+            SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        rc = vx_fail_db(s, "cannot read comments");
+        goto done;
+    }
+    int64_t max_id = sqlite3_column_int64(st, 0);
+    int have_index = sqlite3_column_int(st, 1);
+    sqlite3_finalize(st);
+    st = NULL;
+    size_t bytes = ((size_t)max_id + 1) * sizeof *cust_of;
+    if (!have_index || max_id < 0 || max_id >= NO_COMMENT ||
+        bytes > s->rank_budget)
+        goto done;
+    vx_custmap_init(&m, s->rank_budget - bytes);
+    cust_of = malloc(bytes);
+    an.per_issue = calloc(rk->nissues ? rk->nissues : 1, sizeof *an.per_issue);
+    if (!cust_of || !an.per_issue) {
+        rc = vx_fail(s, VOCX_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (int64_t i = 0; i <= max_id; i++)
+        cust_of[i] = NO_COMMENT;
+
+    if (sqlite3_prepare_v2(s->db, SQL_BY_CUSTOMER, -1, &st, NULL) !=
+        SQLITE_OK) {
+        rc = vx_fail_db(s, "cannot read comments");
+        goto done;
+    }
+    const char *last = NULL; /* the last customer's id, in the map */
+    size_t lastlen = 0;
+    uint32_t ci = ANONYMOUS;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 1);
+        if (id < 0 || id > max_id)
+            goto done; /* not in the snapshot's span: cannot be */
+        int type = sqlite3_column_type(st, 0);
+        if (type == SQLITE_NULL) {
+            cust_of[id] = ANONYMOUS;
+            continue;
+        }
+        if (type != SQLITE_TEXT)
+            goto done; /* ordered unlike text: the other scans sort it */
+        const char *cust = (const char *)sqlite3_column_text(st, 0);
+        size_t len = (size_t)sqlite3_column_bytes(st, 0);
+        if (!cust) {
+            rc = vx_fail(s, VOCX_ENOMEM, "out of memory");
+            goto done;
+        }
+        if (!last || len != lastlen || memcmp(cust, last, len)) {
+            if (last && vx_binary_cmp(last, lastlen, cust, len) > 0)
+                goto done;
+            int64_t k = vx_custmap_append(&m, cust, len);
+            if (k < 0)
+                goto done; /* over budget */
+            ci = (uint32_t)k;
+            vx_cust_ref ref = vx_custmap_ref(&m, ci);
+            last = ref.id;
+            lastlen = ref.len;
+        }
+        cust_of[id] = ci;
+    }
+    if (r != SQLITE_DONE) {
+        rc = vx_fail_db(s, "cannot read comments");
+        goto done;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+
+    if (sqlite3_prepare_v2(s->db, SQL_CLASSIFIED, -1, &st, NULL) !=
+        SQLITE_OK) {
+        rc = vx_fail_db(s, "cannot read classifications");
+        goto done;
+    }
+    sqlite3_bind_int64(st, 1, ruleset_id);
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        /* a classification whose comment is gone (foreign keys were off
+         * when it was deleted) joins nothing, as in the other scans */
+        if (id < 0 || id > max_id || cust_of[id] == NO_COMMENT)
+            continue;
+        /* Rows come in comment order, and the customers of the next
+         * comments are known: fetch their entries, then their issues,
+         * ahead of need (each is a cache miss, customers being random) */
+        if (id + 16 <= max_id && cust_of[id + 16] < NO_COMMENT)
+            VX_PREFETCH(&m.custs[cust_of[id + 16]]);
+        if (id + 8 <= max_id && cust_of[id + 8] < NO_COMMENT)
+            VX_PREFETCH(m.issues + m.custs[cust_of[id + 8]].vec);
+        if ((rc = add_stmt_row(s, rk, &m, &an, o, cust_of[id], st, 0)))
+            goto done;
+    }
+    rc = close_map(s, rk, &m, &an, model_id, o, x, r);
+done:
+    sqlite3_finalize(st);
+    vx_custmap_free(&m);
+    free(an.per_issue);
+    free(cust_of);
+    return rc;
+}
+
+/* Group the classified comments by customer in memory when they fit,
+ * through the customer index when no filter needs the comments' other
+ * columns, else let SQLite sort them (docs/performance.md). */
 static int scan(vocx_store *s, vocx_ranking *rk, int64_t ruleset_id,
                 int64_t model_id, const vocx_rank_options *o,
                 const filter_vals *f, scan_ctx *x)
 {
-    int rc = scan_grouped(s, rk, ruleset_id, model_id, o, f, x);
-    if (rc != OVER_BUDGET)
-        return rc;
-    return scan_sorted(s, rk, ruleset_id, model_id, o, f, x);
+    int rc = OVER_BUDGET;
+    s->rank_last_scan = VX_SCAN_INDEXED;
+    if (!f->have_since && !f->have_until && !o->channel && !s->rank_no_index)
+        rc = scan_indexed(s, rk, ruleset_id, model_id, o, x);
+    if (rc == OVER_BUDGET) {
+        s->rank_last_scan = VX_SCAN_GROUPED;
+        rc = scan_grouped(s, rk, ruleset_id, model_id, o, f, x);
+    }
+    if (rc == OVER_BUDGET) {
+        s->rank_last_scan = VX_SCAN_SORTED;
+        rc = scan_sorted(s, rk, ruleset_id, model_id, o, f, x);
+    }
+    return rc;
 }
 
 static int cmp_rows(const void *a, const void *b)

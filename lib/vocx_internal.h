@@ -18,6 +18,13 @@
 #define VX_PRINTF(f, a)
 #endif
 
+/* A hint that *p will be read soon (no effect where unsupported). */
+#if defined(__GNUC__)
+#define VX_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define VX_PREFETCH(p) ((void)(p))
+#endif
+
 #define VX_ERRMSG_MAX 2048
 /* Every connection's page cache: 64 MiB (a negative size is in KiB). */
 #define VX_CACHE_PRAGMA "-65536"
@@ -41,7 +48,13 @@ struct vocx_store {
     /* bytes ranking may spend grouping comments by customer in memory
      * before it sorts them in SQLite instead (rank.c) */
     size_t rank_budget;
+    /* ranking without filters on the comments reads customers through
+     * the comments_customer index (rank.c); tests turn it off to compare */
+    int rank_no_index;
+    int rank_last_scan; /* the scan the last ranking used: VX_SCAN_* */
 };
+
+enum { VX_SCAN_INDEXED = 1, VX_SCAN_GROUPED, VX_SCAN_SORTED };
 
 #define VX_RANK_BUDGET ((size_t)128 << 20)
 

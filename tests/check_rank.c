@@ -611,17 +611,45 @@ static void assert_same_ranking(vocx_ranking *a, vocx_ranking *b)
 }
 
 /* Ranking groups comments by customer in memory within the store's
- * budget, else sorts them in SQLite: no budget, a budget that runs out
- * part way through the scan (the map's first allocations take 11,328
- * bytes: the 17th customer does not fit), and the default give the same
- * ranking, totals, unknown customers and evidence, under every filter. */
+ * budget (through the customer index when no filter needs the comments'
+ * other columns, else in a hash map), else sorts them in SQLite: every
+ * way, with budgets that run out part way through the scan (the hash
+ * map's first allocations take 8,192 bytes of slots, 64 customers and 64
+ * issues: the 17th customer's issues do not fit), gives the same ranking,
+ * totals, unknown customers and evidence, under every filter.  A customer
+ * whose comments are all unclassified, and a classification whose
+ * comment was deleted with foreign keys off, count in none of them. */
 START_TEST(test_grouped_and_sorted_scans_agree)
 {
-    static const size_t budgets[] = {0, 11328, 12000};
+    static const struct {
+        int no_index;
+        size_t budget;
+    } ways[] = {
+        {1, VX_RANK_BUDGET}, {1, 0}, {1, 8192 + 64 * sizeof(vx_cust) + 512},
+        {1, 12000}, {0, 0},
+        /* through the index: comment ids 0..301 take 1,208 bytes, 64
+         * customers, 64 bytes of ids (one is longer than 15 bytes); then
+         * all the customers' issues fit in 128 entries, or not in 64 */
+        {0, 302 * 4 + 64 * sizeof(vx_cust) + 64 + 1024},
+        {0, 302 * 4 + 64 * sizeof(vx_cust) + 64 + 512}, {0, 302 * 4 + 100},
+    };
+    int used[4] = {0};
     char db[512];
     for (int round = 0; round < 3; round++) {
         vocx_store *s = tu_fresh_store(db, sizeof db, "agree.db");
         merge_dataset(s);
+        exec(s, "INSERT INTO comments(comment_id, source_id, customer_id,"
+                " channel, text, ingested_at) VALUES (301, 's301',"
+                " 'only-unclassified', 'chat', 't', 'now');"
+                "PRAGMA foreign_keys = OFF;"
+                "DELETE FROM comments WHERE comment_id = (SELECT"
+                " min(comment_id) FROM classifications WHERE issues IS NOT"
+                " NULL);"
+                "PRAGMA foreign_keys = ON");
+        ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM classifications"
+                                        " WHERE comment_id NOT IN (SELECT"
+                                        " comment_id FROM comments)"),
+                         1);
         for (int fi = 0; fi < 5; fi++) {
             vocx_rank_options o = VOCX_RANK_OPTIONS_INIT;
             o.clv_model_id = 1;
@@ -634,17 +662,34 @@ START_TEST(test_grouped_and_sorted_scans_agree)
             else if (fi == 4)
                 o.block = "b";
             s->rank_budget = VX_RANK_BUDGET;
+            s->rank_no_index = 0;
             vocx_ranking *grouped = NULL;
             ck_assert_msg(vocx_rank(&grouped, s, &o) == VOCX_OK, "%s",
                           vocx_store_errmsg(s));
+            ck_assert_int_eq(s->rank_last_scan,
+                             o.channel ? VX_SCAN_GROUPED : VX_SCAN_INDEXED);
+            vocx_ranking_totals t;
+            vocx_ranking_totals_get(grouped, &t);
+            if (fi == 0) {
+                ck_assert_uint_eq(
+                    t.comments,
+                    (uint64_t)tu_sql_int(db, "SELECT count(*) FROM"
+                                             " classifications JOIN comments"
+                                             " USING (comment_id)"));
+                for (size_t u = 0; u < t.unmatched_customers; u++)
+                    ck_assert_str_ne(vocx_ranking_unmatched(grouped, u),
+                                     "only-unclassified");
+            }
             ev_log lg = {0};
             ck_assert_int_eq(vocx_rank_explain(s, &o, "i0", on_ev, &lg),
                              VOCX_OK);
-            for (size_t b = 0; b < sizeof budgets / sizeof *budgets; b++) {
-                s->rank_budget = budgets[b];
+            for (size_t b = 0; b < sizeof ways / sizeof *ways; b++) {
+                s->rank_no_index = ways[b].no_index;
+                s->rank_budget = ways[b].budget;
                 vocx_ranking *other = NULL;
                 ck_assert_msg(vocx_rank(&other, s, &o) == VOCX_OK, "%s",
                               vocx_store_errmsg(s));
+                used[s->rank_last_scan]++;
                 assert_same_ranking(grouped, other);
                 vocx_ranking_free(other);
                 ev_log lo = {0};
@@ -662,6 +707,10 @@ START_TEST(test_grouped_and_sorted_scans_agree)
         vocx_store_close(s);
         tu_rm_db(db);
     }
+    /* every scan was compared */
+    ck_assert_int_gt(used[VX_SCAN_INDEXED], 0);
+    ck_assert_int_gt(used[VX_SCAN_GROUPED], 0);
+    ck_assert_int_gt(used[VX_SCAN_SORTED], 0);
 }
 END_TEST
 
