@@ -5,7 +5,9 @@
  * comment rows by customer costs more than the rest of the ranking; a hash
  * map of customers costs memory in proportion to the customers instead,
  * so it works within a byte budget and says when it would go over (the
- * caller then sorts, in bounded memory).  Internal header.
+ * caller then sorts, in bounded memory).  Customers read in id order (from
+ * an index) are appended without hashing and need no sort.  Internal
+ * header.
  */
 #ifndef VX_CUSTMAP_H
 #define VX_CUSTMAP_H
