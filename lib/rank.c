@@ -339,7 +339,7 @@ static void sql_issue_codes(sqlite3_context *cx, int argc, sqlite3_value **argv)
         char msg[128];
         snprintf(msg, sizeof msg,
                  "classification of comment %lld: its issues are not a JSON "
-                 "array of objects",
+                 "array of arrays",
                  (long long)sqlite3_value_int64(argv[1]));
         sqlite3_result_error(cx, msg, -1);
     } else if (n) {

@@ -875,12 +875,18 @@ START_TEST(test_malformed_issues_are_an_error)
         " comment_id = 4"};
     for (int b = 0; b < 2; b++) {
         exec(s, bad[b]);
-        for (int sorted = 0; sorted < 2; sorted++) {
-            s->rank_budget = sorted ? 0 : VX_RANK_BUDGET;
+        /* every scan: through the index, the hash map, sorted */
+        for (int way = VX_SCAN_INDEXED; way <= VX_SCAN_SORTED; way++) {
+            s->rank_no_index = way != VX_SCAN_INDEXED;
+            s->rank_budget = way == VX_SCAN_SORTED ? 0 : VX_RANK_BUDGET;
             vocx_ranking *rk = NULL;
             ck_assert_int_eq(vocx_rank(&rk, s, NULL), VOCX_EDB);
+            ck_assert_int_eq(s->rank_last_scan, way);
             ck_assert_ptr_null(rk);
-            ck_assert_ptr_nonnull(strstr(vocx_store_errmsg(s), "comment 4"));
+            const char *msg = vocx_store_errmsg(s);
+            ck_assert_msg(strstr(msg, "comment 4") &&
+                              strstr(msg, "not a JSON array of arrays"),
+                          "%s", msg);
         }
     }
     vocx_store_close(s);
