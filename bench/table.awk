@@ -61,8 +61,37 @@ function stage(name, s, l, ratio, target, result) {
 }
 function section(t) { printf "\n%s\n", t }
 
+# A whole-job stage (end to end, the floor) may run several times: its
+# lines are held until the run's total, and the fastest run is kept whole,
+# so its phases and its total belong together.
+function runs_of(s) { return s ~ /^e2e/ || s == "floor" }
 /^@result / {
     s = substr($2, 7); l = substr($3, 7)
+    if (runs_of(s)) {
+        P[s] = P[s] $0 "\n"
+        if (l != "total")
+            next
+        split(P[s], lines, "\n")
+        P[s] = ""
+        secs = -1
+        for (i = 4; i <= NF; i++)
+            if (index($i, "secs=") == 1) secs = substr($i, 6) + 0
+        RUNS[s]++
+        if ((s in BEST) && secs >= BEST[s])
+            next
+        BEST[s] = secs
+        for (j = 1; j in lines; j++) {
+            if (lines[j] == "") continue
+            nf = split(lines[j], f, " ")
+            ls = substr(f[3], 7)
+            R[s, ls, "_"] = 1
+            for (i = 4; i <= nf; i++) {
+                p = index(f[i], "=")
+                if (p > 1) R[s, ls, substr(f[i], 1, p - 1)] = substr(f[i], p + 1)
+            }
+        }
+        next
+    }
     R[s, l, "_"] = 1
     for (i = 4; i <= NF; i++) {
         p = index($i, "=")
@@ -151,6 +180,9 @@ END {
     stage("vocx_rules_compile, rules/default.rules", "compile", "default")
 
     section("End to end: CSV -> ingest -> customers, transactions -> CLV -> classify -> rank, one process, fresh database")
+    e = "e2e-t" T
+    if (RUNS[e] > 1 || RUNS["floor"] > 1)
+        printf "(the fastest of %d runs with %s threads and of %d floor runs, alternated)\n", RUNS[e], T, RUNS["floor"]
     stage("vocx_ingest_file(comments.csv)", "e2e", "ingest")
     stage(sprintf("vocx_import_customers (%s rows)", get("e2e", "customers", "rows")), "e2e", "customers")
     stage(sprintf("vocx_import_transactions (%s rows)", get("e2e", "transactions", "rows")), "e2e", "transactions")
