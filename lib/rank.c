@@ -997,7 +997,7 @@ static int scan_indexed(vocx_store *s, vocx_ranking *rk, int64_t ruleset_id,
          * ahead of need (each is a cache miss, customers being random) */
         if (id + 16 <= max_id && cust_of[id + 16] < NO_COMMENT)
             VX_PREFETCH(&m.custs[cust_of[id + 16]]);
-        if (id + 8 <= max_id && cust_of[id + 8] < NO_COMMENT)
+        if (id + 8 <= max_id && cust_of[id + 8] < NO_COMMENT && m.issues)
             VX_PREFETCH(m.issues + m.custs[cust_of[id + 8]].vec);
         if ((rc = add_stmt_row(s, rk, &m, &an, o, cust_of[id], st, 0)))
             goto done;
