@@ -157,7 +157,7 @@ int vx_custmap_raise(vx_custmap *m, uint32_t ci, uint32_t issue, int cue)
     vx_cust *c = &m->custs[ci];
     /* a customer raises a handful of issues, kept side by side: a linear
      * search reads a cache line or two */
-    vx_cust_issue *v = m->issues + c->vec;
+    vx_cust_issue *v = c->nvec ? m->issues + c->vec : NULL;
     for (uint32_t k = 0; k < c->nvec; k++) {
         if (v[k].key >> 2 != issue)
             continue;
