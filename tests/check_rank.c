@@ -714,6 +714,51 @@ START_TEST(test_grouped_and_sorted_scans_agree)
 }
 END_TEST
 
+/* Comment ids the index scan cannot hold in its array (negative, or far
+ * beyond the rest) send ranking to the hash map, with the same result. */
+START_TEST(test_index_scan_steps_aside_for_odd_ids)
+{
+    static const char *const odd[] = {
+        "INSERT INTO comments(comment_id, source_id, customer_id, text,"
+        " ingested_at) VALUES (-5, 'neg', 'a', 't', 'now');"
+        "INSERT INTO classifications(comment_id, ruleset_id, classified_at,"
+        " churn_cues, positive_cues, issues) VALUES (-5, 1, 'now', 1, 0,"
+        " '[[\"i0\",1,1.0,null]]')",
+        "INSERT INTO comments(comment_id, source_id, customer_id, text,"
+        " ingested_at) VALUES (1099511627776, 'far', 'b', 't', 'now');"
+        "INSERT INTO classifications(comment_id, ruleset_id, classified_at,"
+        " churn_cues, positive_cues, issues) VALUES (1099511627776, 1, 'now',"
+        " 0, 0, '[[\"i2\",1,1.0,null]]')"};
+    char db[512];
+    for (int k = 0; k < 2; k++) {
+        vocx_store *s = tu_fresh_store(db, sizeof db, "oddids.db");
+        merge_dataset(s);
+        exec(s, odd[k]);
+        vocx_rank_options o = VOCX_RANK_OPTIONS_INIT;
+        o.clv_model_id = 1;
+        vocx_ranking *a = NULL, *b = NULL;
+        ck_assert_msg(vocx_rank(&a, s, &o) == VOCX_OK, "%s",
+                      vocx_store_errmsg(s));
+        ck_assert_int_eq(s->rank_last_scan, VX_SCAN_GROUPED);
+        s->rank_no_index = 1;
+        s->rank_budget = 0;
+        ck_assert_msg(vocx_rank(&b, s, &o) == VOCX_OK, "%s",
+                      vocx_store_errmsg(s));
+        ck_assert_int_eq(s->rank_last_scan, VX_SCAN_SORTED);
+        assert_same_ranking(a, b);
+        vocx_ranking_totals t;
+        vocx_ranking_totals_get(a, &t);
+        ck_assert_uint_eq(t.comments,
+                          (uint64_t)tu_sql_int(db, "SELECT count(*) FROM"
+                                                   " classifications"));
+        vocx_ranking_free(a);
+        vocx_ranking_free(b);
+        vocx_store_close(s);
+        tu_rm_db(db);
+    }
+}
+END_TEST
+
 /* The map of customers keeps to its budget: it says when the next
  * customer or issue would not fit, and what it holds stays intact. */
 START_TEST(test_custmap_budget)
@@ -977,6 +1022,7 @@ int main(void)
     tcase_add_test(tc, test_attribution_never_exceeds_clv_random);
     tcase_add_test(tc, test_totals_match_sql_joins);
     tcase_add_test(tc, test_grouped_and_sorted_scans_agree);
+    tcase_add_test(tc, test_index_scan_steps_aside_for_odd_ids);
     tcase_add_test(tc, test_custmap_budget);
     tcase_add_test(tc, test_issues_json_reader);
     tcase_add_test(tc, test_malformed_issues_are_an_error);
