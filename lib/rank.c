@@ -860,6 +860,13 @@ static int scan_grouped(vocx_store *s, vocx_ranking *rk, int64_t ruleset_id,
     bind_comment_filters(st, o, f);
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         uint32_t ci = ANONYMOUS;
+        /* A blob id (written by SQL; vocx writes text) is another id than
+         * the text of the same bytes, and sorts after all text: the
+         * sorted scan keeps it apart, the map would not. */
+        if (sqlite3_column_type(st, 0) == SQLITE_BLOB) {
+            rc = OVER_BUDGET;
+            goto done;
+        }
         const char *cust = (const char *)sqlite3_column_text(st, 0);
         if (cust) {
             int64_t k = vx_custmap_get(&m, cust,
@@ -953,7 +960,7 @@ static int scan_indexed(vocx_store *s, vocx_ranking *rk, int64_t ruleset_id,
             continue;
         }
         if (type != SQLITE_TEXT)
-            goto done; /* ordered unlike text: the other scans sort it */
+            goto done; /* ordered unlike text: the sorted scan does it */
         const char *cust = (const char *)sqlite3_column_text(st, 0);
         size_t len = (size_t)sqlite3_column_bytes(st, 0);
         if (!cust) {
