@@ -196,7 +196,6 @@ END {
     rss = num("e2e", "total", "rss_kb")
     line("  peak RSS of the end-to-end process", "", "", "", rss >= 0 ? frss(rss) " MiB" : "-", "< 300 MiB",
          verdict(rss >= 0, rss >= 0 && rss < 300 * 1024), "")
-    e = "e2e-t" T
     stage(sprintf("vocx_store_classify, default rules, %s threads", T), e, "classify")
     tot = num(e, "total", "secs")
     stage(sprintf("total, %s classifying threads", T), e, "total", (tot > 0 && fl > 0) ? fx(tot / fl) " floor" : "",
