@@ -422,6 +422,30 @@ static int text_unchanged(vocx_store *s, sqlite3_stmt *st, const item *it)
     return same;
 }
 
+/* Whether the rule set is still stored: 1, 0, or -1 on a database error. */
+static int ruleset_exists(vocx_store *s, int64_t ruleset_id)
+{
+    sqlite3_stmt *st = vx_stmt(s, "SELECT 1 FROM rulesets WHERE ruleset_id = ?1");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, ruleset_id);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        vx_fail_db(s, "cannot read the rule set");
+        return -1;
+    }
+    return rc == SQLITE_ROW;
+}
+
+/* Results are stored with foreign keys off: SQLite's two parent lookups
+ * per row (the comment and the rule set) were a sixth of the storing
+ * thread's time, and that thread bounds a run with two threads.  The
+ * parents are known to exist: every comment of a batch existed when it
+ * was read, and when anyone else has committed since, each comment's text
+ * is checked row by row below and the rule set once.  Nothing is deleted
+ * meanwhile, so no cascade is missed.  The pragma is a no-op inside a
+ * transaction: it is set before BEGIN and restored after the end. */
 static int write_results(vocx_store *s, int64_t ruleset_id, batch_set *b,
                          const char *now, vocx_classify_stats *stats)
 {
@@ -430,6 +454,14 @@ static int write_results(vocx_store *s, int64_t ruleset_id, batch_set *b,
     if (rc)
         return rc;
     int checked = v != b->data_version;
+    if (checked) {
+        int have = ruleset_exists(s, ruleset_id);
+        if (have < 0)
+            return s->errcode;
+        if (!have)
+            return vx_fail(s, VOCX_EDB, "the rule set was deleted while"
+                                        " its classifications were stored");
+    }
     size_t stored = 0;
     sqlite3_stmt *st = vx_stmt(s, SQL_STORE);
     sqlite3_stmt *text_of = checked ? vx_stmt(s, SQL_TEXT_OF) : NULL;
@@ -601,11 +633,18 @@ int vocx_store_classify(vocx_store *s, const vocx_rules *rules,
             after = next->items[next->n - 1].comment_id;
             start_workers(next, nw);
         }
-        int wrc = vx_begin(s);
+        int wrc = vx_exec(s, "PRAGMA foreign_keys = OFF");
+        if (!wrc)
+            wrc = vx_begin(s);
         if (!wrc)
             wrc = write_results(s, stats->ruleset_id, done_b, now, stats);
         if (!wrc)
             wrc = vx_commit(s);
+        if (wrc)
+            vx_rollback(s);
+        if (sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL,
+                         NULL) != SQLITE_OK && !wrc)
+            wrc = vx_fail_db(s, "cannot turn foreign keys back on");
         spare->n = 0;
         if (!wrc && next->n)
             wrc = read_batch(s, stats->ruleset_id, all_pending, after, batch,

@@ -24,6 +24,7 @@
 #include "vocx.h"
 
 #include "testutil.h"
+#include "vocx_internal.h" /* the store's connection, for its pragmas */
 
 #include <pthread.h>
 #include <stdint.h>
@@ -669,6 +670,74 @@ START_TEST(text_changed_while_classifying_is_not_stored_stale)
 }
 END_TEST
 
+/* Results are stored with foreign keys off (the parents are known to
+ * exist); another connection deleting the rule set mid-run must stop the
+ * run with an error, leave no classification without its rule set, and
+ * foreign keys must be on again afterwards, after a run that failed as
+ * after one that did not. */
+static int delete_ruleset(uint64_t done, uint64_t all, uint64_t total,
+                          void *payload)
+{
+    (void)done, (void)all, (void)total;
+    rewrite_ctx *x = payload;
+    if (x->calls++ == 0) {
+        sqlite3 *h = NULL;
+        ck_assert_int_eq(sqlite3_open(x->db, &h), SQLITE_OK);
+        ck_assert_int_eq(sqlite3_exec(h, "PRAGMA foreign_keys = ON;"
+                                         "DELETE FROM rulesets",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+        sqlite3_close(h);
+    }
+    return 0;
+}
+
+static long long foreign_keys_of(vocx_store *s)
+{
+    sqlite3_stmt *st = NULL;
+    ck_assert_int_eq(sqlite3_prepare_v2(s->db, "PRAGMA foreign_keys", -1, &st,
+                                        NULL),
+                     SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    long long on = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return on;
+}
+
+START_TEST(ruleset_deleted_while_classifying_stops_the_run)
+{
+    char db[512];
+    vocx_store *s = small_comments_store(db, sizeof db, "rsdel.db");
+    vocx_rules *r = compile_ok(plain_rules, sizeof plain_rules - 1);
+    vocx_classify_options co = VOCX_CLASSIFY_OPTIONS_INIT;
+    vocx_classify_stats cs;
+    rewrite_ctx x = {db, 0};
+    co.batch_comments = 100;
+    co.threads = 2;
+    co.on_progress = delete_ruleset;
+    co.progress_payload = &x;
+    ck_assert_int_eq(vocx_store_classify(s, r, &co, &cs), VOCX_EDB);
+    ck_assert_ptr_nonnull(strstr(vocx_store_errmsg(s), "rule set was deleted"));
+    ck_assert_int_eq(x.calls, 1);
+    ck_assert_int_eq(foreign_keys_of(s), 1);
+    ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM classifications k"
+                                    " WHERE NOT EXISTS (SELECT 1 FROM rulesets"
+                                    " r WHERE r.ruleset_id = k.ruleset_id)"),
+                     0);
+    ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM classifications"), 0);
+
+    /* a run that succeeds stores everything and leaves them on too */
+    co.on_progress = NULL;
+    ck_assert_int_eq(vocx_store_classify(s, r, &co, &cs), VOCX_OK);
+    ck_assert_uint_eq(cs.classified, 3000);
+    ck_assert_int_eq(foreign_keys_of(s), 1);
+    ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    vocx_rules_free(r);
+    vocx_store_close(s);
+    tu_rm_db(db);
+}
+END_TEST
+
 /* A 10 MB field: accepted under the default max_record_bytes, and
  * rejected as TOOLONG with file:line (rows after it kept) under 1 MiB. */
 static void ten_megabytes(int jsonl)
@@ -1292,6 +1361,7 @@ static Suite *hostile_suite(void)
     tcase_add_test(c, one_megabyte_comment_ingested_and_classified);
     tcase_add_test(c, threaded_batches_match_one_thread);
     tcase_add_test(c, text_changed_while_classifying_is_not_stored_stale);
+    tcase_add_test(c, ruleset_deleted_while_classifying_stops_the_run);
     tcase_add_test(c, ten_megabyte_field_csv);
     tcase_add_test(c, ten_megabyte_field_jsonl);
     tcase_add_test(c, wide_and_deep_records);
