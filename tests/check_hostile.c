@@ -738,6 +738,66 @@ START_TEST(ruleset_deleted_while_classifying_stops_the_run)
 }
 END_TEST
 
+/* Ingest writes rows with foreign keys off too: their parent is the run's
+ * ingest_batches record.  Deleted by someone meanwhile (possible only with
+ * foreign keys off on their side), the batch being loaded is not committed
+ * pointing at nothing, and foreign keys are on again after the run. */
+static int delete_ingest_batch(uint64_t rows, uint64_t done, uint64_t total,
+                               void *payload)
+{
+    (void)rows, (void)done, (void)total;
+    rewrite_ctx *x = payload;
+    if (x->calls++ == 0) {
+        sqlite3 *h = NULL;
+        ck_assert_int_eq(sqlite3_open(x->db, &h), SQLITE_OK);
+        ck_assert_int_eq(sqlite3_exec(h, "DELETE FROM ingest_batches", NULL,
+                                      NULL, NULL),
+                         SQLITE_OK);
+        sqlite3_close(h);
+    }
+    return 0;
+}
+
+START_TEST(ingest_batch_deleted_while_loading_stops_the_run)
+{
+    char db[512], path[512];
+    vocx_store *s = tu_fresh_store(db, sizeof db, "ibdel.db");
+    tu_tmppath(path, sizeof path, "ibdel.csv");
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("id,text\n", f);
+    for (int i = 0; i < 300; i++)
+        fprintf(f, "r%d,comment number %d\n", i, i);
+    fclose(f);
+    vocx_ingest_options o = VOCX_INGEST_OPTIONS_INIT;
+    vocx_ingest_stats st;
+    rewrite_ctx x = {db, 0};
+    o.batch_rows = 100;
+    o.on_progress = delete_ingest_batch;
+    o.progress_payload = &x;
+    ck_assert_int_eq(vocx_ingest_file(s, path, &o, &st), VOCX_EDB);
+    ck_assert_msg(strstr(vocx_store_errmsg(s), "ibdel.csv: the record of"
+                                               " ingest batch 1 was deleted"),
+                  "%s", vocx_store_errmsg(s));
+    ck_assert_int_eq(foreign_keys_of(s), 1);
+    /* the first batch was committed before the record went */
+    ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM comments"), 100);
+    ck_assert_uint_eq(st.inserted, 100);
+
+    /* a run that succeeds leaves them on too, and no row without a parent */
+    o.on_progress = NULL;
+    ck_assert_int_eq(vocx_ingest_file(s, path, &o, &st), VOCX_OK);
+    ck_assert_uint_eq(st.inserted, 200);
+    ck_assert_int_eq(foreign_keys_of(s), 1);
+    ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM comments c JOIN"
+                                    " ingest_batches b USING (batch_id)"),
+                     300);
+    vocx_store_close(s);
+    remove(path);
+    tu_rm_db(db);
+}
+END_TEST
+
 /* A 10 MB field: accepted under the default max_record_bytes, and
  * rejected as TOOLONG with file:line (rows after it kept) under 1 MiB. */
 static void ten_megabytes(int jsonl)
@@ -1362,6 +1422,7 @@ static Suite *hostile_suite(void)
     tcase_add_test(c, threaded_batches_match_one_thread);
     tcase_add_test(c, text_changed_while_classifying_is_not_stored_stale);
     tcase_add_test(c, ruleset_deleted_while_classifying_stops_the_run);
+    tcase_add_test(c, ingest_batch_deleted_while_loading_stops_the_run);
     tcase_add_test(c, ten_megabyte_field_csv);
     tcase_add_test(c, ten_megabyte_field_jsonl);
     tcase_add_test(c, wide_and_deep_records);
