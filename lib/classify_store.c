@@ -585,7 +585,8 @@ int vocx_store_classify(vocx_store *s, const vocx_rules *rules,
             bs[b].ws[k].rules = rules;
         }
     }
-    if ((rc = vx_begin(s)) || (rc = ensure_ruleset(s, rules, &stats->ruleset_id)))
+    if ((rc = vx_cache_stream(s, 1)) || (rc = vx_begin(s)) ||
+        (rc = ensure_ruleset(s, rules, &stats->ruleset_id)))
         goto fail;
     if (o->all) {
         sqlite3_stmt *st = vx_stmt(s, "DELETE FROM classifications WHERE"
@@ -672,6 +673,8 @@ int vocx_store_classify(vocx_store *s, const vocx_rules *rules,
 fail:
     vx_rollback(s);
 done:
+    if (vx_cache_stream(s, 0) && !rc)
+        rc = s->errcode;
     for (int b = 0; b < VX_BATCH_SETS; b++) {
         free(bs[b].items);
         free(bs[b].texts.p);

@@ -152,7 +152,8 @@ static int indexes_build(vx_run *in)
      * which also merge (docs/performance.md; three or four were slower on
      * two cores).  The spilled runs are temporary files; the usual cache
      * comes back afterwards. */
-    int rc = vx_exec(in->s, "PRAGMA cache_size = -4096; PRAGMA threads = 2");
+    int rc = vx_exec(in->s, "PRAGMA cache_size = " VX_CACHE_STREAM_PRAGMA
+                            "; PRAGMA threads = 2");
     for (int i = 0; i < in->l->nindexes && !rc; i++)
         rc = index_exec(in->s, in->l->indexes[i].create_sql, "build",
                         in->l->indexes[i].name);

@@ -1185,7 +1185,9 @@ static int compute(vocx_store *s, const vocx_rank_options *o,
         goto fail;
     if ((rc = resolve(s, o, &ruleset_id, rk->ruleset_hash, &model_id)) ||
         (rc = load_issues(s, rk, ruleset_id)) ||
-        (rc = scan(s, rk, ruleset_id, model_id, o, &f, x)))
+        (rc = vx_cache_stream(s, 1)) ||
+        (rc = scan(s, rk, ruleset_id, model_id, o, &f, x)) ||
+        (rc = vx_cache_stream(s, 0)))
         goto fail;
     if (own)
         vx_exec(s, "COMMIT");
@@ -1208,6 +1210,7 @@ static int compute(vocx_store *s, const vocx_rank_options *o,
     *out = rk;
     return VOCX_OK;
 fail:
+    vx_cache_stream(s, 0);
     vx_rollback(s);
     vocx_ranking_free(rk);
     return rc;

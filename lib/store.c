@@ -62,6 +62,17 @@ int vx_exec(vocx_store *s, const char *sql)
     return VOCX_OK;
 }
 
+int vx_cache_stream(vocx_store *s, int on)
+{
+    const char *sql = on ? "PRAGMA cache_size = " VX_CACHE_STREAM_PRAGMA
+                         : "PRAGMA cache_size = " VX_CACHE_PRAGMA;
+    if (!on && s->errcode) { /* restoring after a failure: keep its message */
+        sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+        return s->errcode;
+    }
+    return vx_exec(s, sql);
+}
+
 int vx_begin(vocx_store *s)
 {
     if (s->readonly)

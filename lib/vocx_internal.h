@@ -28,6 +28,11 @@
 #define VX_ERRMSG_MAX 2048
 /* Every connection's page cache: 64 MiB (a negative size is in KiB). */
 #define VX_CACHE_PRAGMA "-65536"
+/* The page cache while a pass streams through the database (classifying,
+ * ranking, building an index): 4 MiB.  Each page is read once, so a large
+ * cache only holds pages never read again -- and costs a page fault per
+ * new page and the CPU caches' misses (docs/performance.md). */
+#define VX_CACHE_STREAM_PRAGMA "-4096"
 
 /* A prepared statement cached on the store, keyed by its SQL text. */
 typedef struct vx_stmt_slot {
@@ -76,6 +81,9 @@ void vx_log(vocx_store *s, int level, const char *fmt, ...) VX_PRINTF(3, 4);
 sqlite3_stmt *vx_stmt(vocx_store *s, const char *sql);
 /* Run SQL without results; records the error. */
 int vx_exec(vocx_store *s, const char *sql);
+/* The streaming page cache on (1) or the usual one back (0); restoring
+ * keeps an error already set on the store. */
+int vx_cache_stream(vocx_store *s, int on);
 int vx_begin(vocx_store *s);   /* BEGIN IMMEDIATE, waits on busy */
 int vx_commit(vocx_store *s);
 void vx_rollback(vocx_store *s);

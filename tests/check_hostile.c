@@ -692,16 +692,28 @@ static int delete_ruleset(uint64_t done, uint64_t all, uint64_t total,
     return 0;
 }
 
-static long long foreign_keys_of(vocx_store *s)
+/* A pragma's value on the store's own connection. */
+static long long pragma_of(vocx_store *s, const char *sql)
 {
     sqlite3_stmt *st = NULL;
-    ck_assert_int_eq(sqlite3_prepare_v2(s->db, "PRAGMA foreign_keys", -1, &st,
-                                        NULL),
-                     SQLITE_OK);
+    ck_assert_int_eq(sqlite3_prepare_v2(s->db, sql, -1, &st, NULL), SQLITE_OK);
     ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-    long long on = sqlite3_column_int64(st, 0);
+    long long v = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
-    return on;
+    return v;
+}
+
+static long long foreign_keys_of(vocx_store *s)
+{
+    return pragma_of(s, "PRAGMA foreign_keys");
+}
+
+/* Classification streams through a small page cache; the usual one is
+ * back afterwards, whether the run failed or not. */
+static void assert_usual_cache(vocx_store *s)
+{
+    ck_assert_int_eq(pragma_of(s, "PRAGMA cache_size"),
+                     atoll(VX_CACHE_PRAGMA));
 }
 
 START_TEST(ruleset_deleted_while_classifying_stops_the_run)
@@ -720,6 +732,7 @@ START_TEST(ruleset_deleted_while_classifying_stops_the_run)
     ck_assert_ptr_nonnull(strstr(vocx_store_errmsg(s), "rule set was deleted"));
     ck_assert_int_eq(x.calls, 1);
     ck_assert_int_eq(foreign_keys_of(s), 1);
+    assert_usual_cache(s);
     ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM classifications k"
                                     " WHERE NOT EXISTS (SELECT 1 FROM rulesets"
                                     " r WHERE r.ruleset_id = k.ruleset_id)"),
@@ -731,6 +744,7 @@ START_TEST(ruleset_deleted_while_classifying_stops_the_run)
     ck_assert_int_eq(vocx_store_classify(s, r, &co, &cs), VOCX_OK);
     ck_assert_uint_eq(cs.classified, 3000);
     ck_assert_int_eq(foreign_keys_of(s), 1);
+    assert_usual_cache(s);
     ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
     vocx_rules_free(r);
     vocx_store_close(s);

@@ -13,6 +13,19 @@ static void exec(vocx_store *s, const char *sql)
                   vocx_store_errmsg(s));
 }
 
+/* Ranking streams through a small page cache: the usual one must be back
+ * afterwards, whether the ranking failed or not. */
+static void assert_usual_cache(vocx_store *s)
+{
+    sqlite3_stmt *st = NULL;
+    ck_assert_int_eq(sqlite3_prepare_v2(s->db, "PRAGMA cache_size", -1, &st,
+                                        NULL),
+                     SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    ck_assert_int_eq(sqlite3_column_int64(st, 0), atoll(VX_CACHE_PRAGMA));
+    sqlite3_finalize(st);
+}
+
 /* A: CLV 1000; B: CLV 500 with churn probability 0.4; C: CLV 0;
  * U: unknown to the CRM; one anonymous comment. */
 static void small_dataset(vocx_store *s)
@@ -66,6 +79,7 @@ START_TEST(test_hand_computed_ranking)
     vocx_rank_options o = VOCX_RANK_OPTIONS_INIT;
     o.record = 1;
     ck_assert_msg(vocx_rank(&rk, s, &o) == VOCX_OK, "%s", vocx_store_errmsg(s));
+    assert_usual_cache(s);
     ck_assert_uint_eq(vocx_ranking_count(rk), 2);
     /* Risks: A/i1 = max(0.5 severity, 0.5 x 0.5 damped by the positive
      * cue) = 0.5; A/i2 = 0.2 + (1 - 0.2) x 0.5 (churn cue) = 0.6;
@@ -936,6 +950,7 @@ START_TEST(test_malformed_issues_are_an_error)
             vocx_ranking *rk = NULL;
             ck_assert_int_eq(vocx_rank(&rk, s, NULL), VOCX_EDB);
             ck_assert_int_eq(s->rank_last_scan, way);
+            assert_usual_cache(s);
             ck_assert_ptr_null(rk);
             const char *msg = vocx_store_errmsg(s);
             ck_assert_msg(strstr(msg, "comment 4") &&
