@@ -229,7 +229,12 @@ static int on_corpus(int argc, char **argv)
         size_t len;
         char *text = bu_read_file(rules, &len);
         bu_run_vocx(text, len, rules, &c, reps > 0 ? reps : 3, threads, &R);
-        snprintf(extra, sizeof extra, "threads=%d", threads);
+        if (R.one_secs > 0)
+            snprintf(extra, sizeof extra, "threads=%d one_secs=%.6f"
+                     " one_mbs=%.3f", threads, R.one_secs,
+                     (double)R.bytes / R.one_secs / 1e6);
+        else
+            snprintf(extra, sizeof extra, "threads=%d", threads);
         free(text);
     } else {
         if (!regex)

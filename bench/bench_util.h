@@ -150,13 +150,18 @@ typedef struct bu_result {
     uint64_t bytes;    /* text bytes in the timed pass */
     uint64_t hits;     /* issues raised / patterns matched (a checksum) */
     size_t chunks;     /* alternation: patterns it was split into */
+    double one_secs;   /* threads > 1: the best single-thread pass, the
+                          passes alternated with the threaded ones */
     const char *note;  /* static text, or NULL */
 } bu_result;
 
 /* vocx_rules_compile + vocx_classify over the whole corpus, normalization
  * included; best of `reps` passes after a warm-up.  `threads` > 1 splits
  * the comments into contiguous slices, one thread and scratch each, over
- * the one compiled rule set (wall-clock time). */
+ * the one compiled rule set (wall-clock time), and alternates each
+ * threaded pass with a single-thread one (one_secs): this host's speed
+ * drifts from minute to minute, so a ratio is only worth what was
+ * measured side by side. */
 void bu_run_vocx(const char *rules, size_t len, const char *name,
                  const bu_corpus *c, int reps, int threads, bu_result *R);
 

@@ -14,8 +14,9 @@
 #   BENCH_THREADS         threads for the multi-thread stages (2)
 #   BENCH_BUDGET          seconds each slow baseline may run (3; smoke 0.2)
 #   BENCH_REPS            vocx passes, best kept (3; smoke 1)
-#   BENCH_E2E_REPS        end-to-end job and floor, alternated, fastest of
-#                         each kept (2; smoke 1)
+#   BENCH_E2E_REPS        end-to-end job and floor, and stored classification
+#                         with 1 and N threads: each pair alternated, the
+#                         fastest of each kept (2; smoke 1)
 #   BENCH_CLV_CUSTOMERS   customers simulated for the CLV model fit (100000)
 #   BENCH_SEED            corpus seed (gen_corpus's default)
 #   BENCH_DIR             where data, databases and logs go ($BUILD/bench-run)
@@ -175,13 +176,19 @@ rm -f "$DIR"/store*.db*
 run "vocx ingest (CLI)" "$B/bench_exec" --stage cli-ingest --label all \
     --bytes "$FILE_BYTES" --comments "$N" -- \
     "$VOCX" --db "$DIR/store.db" --quiet ingest "$C"
-for t in 1 "$T"; do
-    cp "$DIR/store.db" "$DIR/store-t$t.db" 2>>"$LOG"
-    [ -f "$DIR/store.db-wal" ] && cp "$DIR/store.db-wal" "$DIR/store-t$t.db-wal"
-    run "vocx classify --threads $t (CLI)" "$B/bench_exec" \
-        --stage cli-classify --label "t$t" --bytes "$TEXT_BYTES" \
-        --comments "$N" -- "$VOCX" --db "$DIR/store-t$t.db" --quiet \
-        classify --rules "$DEFAULT_RULES" --threads "$t"
+# one thread and T threads alternate E2E_REPS times, each on a fresh copy;
+# the table keeps the fastest of each, so their ratio is side by side
+for r in $(seq "$E2E_REPS"); do
+    for t in 1 "$T"; do
+        rm -f "$DIR"/store-t"$t".db*
+        cp "$DIR/store.db" "$DIR/store-t$t.db" 2>>"$LOG"
+        [ -f "$DIR/store.db-wal" ] &&
+            cp "$DIR/store.db-wal" "$DIR/store-t$t.db-wal"
+        run "vocx classify --threads $t (CLI) $r/$E2E_REPS" "$B/bench_exec" \
+            --stage cli-classify --label "t$t" --bytes "$TEXT_BYTES" \
+            --comments "$N" -- "$VOCX" --db "$DIR/store-t$t.db" --quiet \
+            classify --rules "$DEFAULT_RULES" --threads "$t"
+    done
 done
 rm -f "$DIR"/store*.db*
 

@@ -92,6 +92,15 @@ function runs_of(s) { return s ~ /^e2e/ || s == "floor" }
         }
         next
     }
+    # a stage run several times (stored classification) keeps its
+    # fastest line whole
+    if (s == "cli-classify") {
+        secs = -1
+        for (i = 4; i <= NF; i++)
+            if (index($i, "secs=") == 1) secs = substr($i, 6) + 0
+        if (((s, l, "_") in R) && secs >= num(s, l, "secs"))
+            next
+    }
     R[s, l, "_"] = 1
     for (i = 4; i <= NF; i++) {
         p = index($i, "=")
@@ -162,7 +171,9 @@ END {
     section("Threads")
     split("500 default", TL, " ")
     for (i = 1; i <= 2; i++) {
-        one = num("vocx", TL[i], "mbs"); many = num("vocx", TL[i] "-t" T, "mbs")
+        # against the single-thread passes alternated with the threaded
+        # ones in the same process
+        one = num("vocx", TL[i] "-t" T, "one_mbs"); many = num("vocx", TL[i] "-t" T, "mbs")
         stage(sprintf("vocx in memory, %s rules, %s threads", TL[i], T), "vocx", TL[i] "-t" T,
               (one > 0 && many > 0) ? fx(many / one) " 1 thread" : "",
               ">= 1.7x", verdict(one > 0 && many > 0, one > 0 && many / one >= 1.7))
