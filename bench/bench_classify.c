@@ -35,6 +35,9 @@
  *     --budget S      baselines: stop after S seconds (3)
  *     --max N         read at most N comments
  *     --label L       the label of the result line
+ *     --vs FILE       vocx: alternate each pass with one over these rules
+ *                     and report their throughput too (vs_mbs), for a
+ *                     ratio measured side by side
  */
 #define _POSIX_C_SOURCE 200809L
 #include "bench_util.h"
@@ -152,7 +155,8 @@ static void usage(void)
             "vocx|pcre-loop|pcre-alt|hyperscan|compile\n"
             "                      [--rules FILE] [--regex FILE] "
             "[--threads N] [--reps N]\n"
-            "                      [--budget S] [--max N] [--label L]\n");
+            "                      [--budget S] [--max N] [--label L] "
+            "[--vs RULES]\n");
     exit(2);
 }
 
@@ -160,7 +164,7 @@ static void usage(void)
 static int on_corpus(int argc, char **argv)
 {
     const char *corpus = NULL, *engine = NULL, *rules = NULL, *regex = NULL;
-    const char *label = "-";
+    const char *label = "-", *vs = NULL;
     int threads = 1, reps = -1;
     double budget = 3.0;
     size_t max = 0;
@@ -176,6 +180,8 @@ static int on_corpus(int argc, char **argv)
             rules = v;
         else if (!strcmp(a, "--regex"))
             regex = v;
+        else if (!strcmp(a, "--vs"))
+            vs = v;
         else if (!strcmp(a, "--threads"))
             threads = atoi(v);
         else if (!strcmp(a, "--reps"))
@@ -228,13 +234,34 @@ static int on_corpus(int argc, char **argv)
             usage();
         size_t len;
         char *text = bu_read_file(rules, &len);
-        bu_run_vocx(text, len, rules, &c, reps > 0 ? reps : 3, threads, &R);
-        if (R.one_secs > 0)
-            snprintf(extra, sizeof extra, "threads=%d one_secs=%.6f"
-                     " one_mbs=%.3f", threads, R.one_secs,
-                     (double)R.bytes / R.one_secs / 1e6);
-        else
-            snprintf(extra, sizeof extra, "threads=%d", threads);
+        if (vs) {
+            /* the same passes with the --vs rules between them, so the
+             * ratio of the two throughputs is measured side by side */
+            size_t vlen;
+            char *vtext = bu_read_file(vs, &vlen);
+            bu_result one, other;
+            double best_vs = 1e30;
+            for (int k = 0; k < (reps > 0 ? reps : 3); k++) {
+                bu_run_vocx(text, len, rules, &c, 1, threads, &one);
+                bu_run_vocx(vtext, vlen, vs, &c, 1, threads, &other);
+                if (k == 0 || one.secs < R.secs)
+                    R = one;
+                if (other.secs < best_vs)
+                    best_vs = other.secs;
+            }
+            free(vtext);
+            snprintf(extra, sizeof extra, "threads=%d vs_secs=%.6f vs_mbs=%.3f",
+                     threads, best_vs, (double)R.bytes / best_vs / 1e6);
+        } else {
+            bu_run_vocx(text, len, rules, &c, reps > 0 ? reps : 3, threads,
+                        &R);
+            if (R.one_secs > 0)
+                snprintf(extra, sizeof extra, "threads=%d one_secs=%.6f"
+                         " one_mbs=%.3f", threads, R.one_secs,
+                         (double)R.bytes / R.one_secs / 1e6);
+            else
+                snprintf(extra, sizeof extra, "threads=%d", threads);
+        }
         free(text);
     } else {
         if (!regex)

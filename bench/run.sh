@@ -141,8 +141,11 @@ run "vocx text analysis (no rule fires)" "$B/bench_classify" --corpus "$C" \
 for n in $RULES; do
     R=$DATA/rules_$n
     [ -f "$R.rules" ] || "$B/gen_corpus" --rules "$n" --out "$R.rules" >/dev/null
+    # larger rule sets alternate with the 50 rules: their ratio is a target
+    VS=
+    [ "$n" != 50 ] && [ -f "$DATA/rules_50.rules" ] && VS=$DATA/rules_50.rules
     run "vocx, $n rules" "$B/bench_classify" --corpus "$C" --engine vocx \
-        --rules "$R.rules" --reps "$REPS" --label "$n"
+        --rules "$R.rules" --reps "$REPS" --label "$n" ${VS:+--vs "$VS"}
     for e in pcre-loop pcre-alt hyperscan; do
         run "$e, $n rules" "$B/bench_classify" --corpus "$C" --engine "$e" \
             --regex "$R.re" --budget "$BUDGET" --label "$n"
