@@ -670,23 +670,22 @@ START_TEST(text_changed_while_classifying_is_not_stored_stale)
 }
 END_TEST
 
-/* Results are stored with foreign keys off (the parents are known to
- * exist); another connection deleting the rule set mid-run must stop the
- * run with an error, leave no classification without its rule set, and
- * foreign keys must be on again afterwards, after a run that failed as
- * after one that did not. */
-static int delete_ruleset(uint64_t done, uint64_t all, uint64_t total,
-                          void *payload)
+/* A progress callback that, on its first call, runs `sql` on a
+ * connection of its own: another process changing the database mid-run. */
+typedef struct other_sql {
+    const char *db, *sql;
+    int calls;
+} other_sql;
+
+static int other_sql_once(uint64_t a, uint64_t b, uint64_t c, void *payload)
 {
-    (void)done, (void)all, (void)total;
-    rewrite_ctx *x = payload;
+    (void)a, (void)b, (void)c;
+    other_sql *x = payload;
     if (x->calls++ == 0) {
         sqlite3 *h = NULL;
         ck_assert_int_eq(sqlite3_open(x->db, &h), SQLITE_OK);
-        ck_assert_int_eq(sqlite3_exec(h, "PRAGMA foreign_keys = ON;"
-                                         "DELETE FROM rulesets",
-                                      NULL, NULL, NULL),
-                         SQLITE_OK);
+        ck_assert_msg(sqlite3_exec(h, x->sql, NULL, NULL, NULL) == SQLITE_OK,
+                      "%s: %s", x->sql, sqlite3_errmsg(h));
         sqlite3_close(h);
     }
     return 0;
@@ -716,6 +715,11 @@ static void assert_usual_cache(vocx_store *s)
                      atoll(VX_CACHE_PRAGMA));
 }
 
+/* Results are stored with foreign keys off (the parents are known to
+ * exist); another connection deleting the rule set mid-run must stop the
+ * run with an error, leave no classification without its rule set, and
+ * foreign keys must be on again afterwards, after a run that failed as
+ * after one that did not. */
 START_TEST(ruleset_deleted_while_classifying_stops_the_run)
 {
     char db[512];
@@ -723,10 +727,10 @@ START_TEST(ruleset_deleted_while_classifying_stops_the_run)
     vocx_rules *r = compile_ok(plain_rules, sizeof plain_rules - 1);
     vocx_classify_options co = VOCX_CLASSIFY_OPTIONS_INIT;
     vocx_classify_stats cs;
-    rewrite_ctx x = {db, 0};
+    other_sql x = {db, "PRAGMA foreign_keys = ON; DELETE FROM rulesets", 0};
     co.batch_comments = 100;
     co.threads = 2;
-    co.on_progress = delete_ruleset;
+    co.on_progress = other_sql_once;
     co.progress_payload = &x;
     ck_assert_int_eq(vocx_store_classify(s, r, &co, &cs), VOCX_EDB);
     ck_assert_ptr_nonnull(strstr(vocx_store_errmsg(s), "rule set was deleted"));
@@ -745,7 +749,8 @@ START_TEST(ruleset_deleted_while_classifying_stops_the_run)
     ck_assert_uint_eq(cs.classified, 3000);
     ck_assert_int_eq(foreign_keys_of(s), 1);
     assert_usual_cache(s);
-    ck_assert_int_eq(tu_sql_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    ck_assert_int_eq(
+        tu_sql_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
     vocx_rules_free(r);
     vocx_store_close(s);
     tu_rm_db(db);
@@ -756,22 +761,6 @@ END_TEST
  * ingest_batches record.  Deleted by someone meanwhile (possible only with
  * foreign keys off on their side), the batch being loaded is not committed
  * pointing at nothing, and foreign keys are on again after the run. */
-static int delete_ingest_batch(uint64_t rows, uint64_t done, uint64_t total,
-                               void *payload)
-{
-    (void)rows, (void)done, (void)total;
-    rewrite_ctx *x = payload;
-    if (x->calls++ == 0) {
-        sqlite3 *h = NULL;
-        ck_assert_int_eq(sqlite3_open(x->db, &h), SQLITE_OK);
-        ck_assert_int_eq(sqlite3_exec(h, "DELETE FROM ingest_batches", NULL,
-                                      NULL, NULL),
-                         SQLITE_OK);
-        sqlite3_close(h);
-    }
-    return 0;
-}
-
 START_TEST(ingest_batch_deleted_while_loading_stops_the_run)
 {
     char db[512], path[512];
@@ -785,9 +774,10 @@ START_TEST(ingest_batch_deleted_while_loading_stops_the_run)
     fclose(f);
     vocx_ingest_options o = VOCX_INGEST_OPTIONS_INIT;
     vocx_ingest_stats st;
-    rewrite_ctx x = {db, 0};
+    /* their own foreign keys off, or the delete would be refused */
+    other_sql x = {db, "DELETE FROM ingest_batches", 0};
     o.batch_rows = 100;
-    o.on_progress = delete_ingest_batch;
+    o.on_progress = other_sql_once;
     o.progress_payload = &x;
     ck_assert_int_eq(vocx_ingest_file(s, path, &o, &st), VOCX_EDB);
     ck_assert_msg(strstr(vocx_store_errmsg(s), "ibdel.csv: the record of"
