@@ -443,9 +443,10 @@ static int ruleset_exists(vocx_store *s, int64_t ruleset_id)
  * thread's time, and that thread bounds a run with two threads.  The
  * parents are known to exist: every comment of a batch existed when it
  * was read, and when anyone else has committed since, each comment's text
- * is checked row by row below and the rule set once.  Nothing is deleted
- * meanwhile, so no cascade is missed.  The pragma is a no-op inside a
- * transaction: it is set before BEGIN and restored after the end. */
+ * is checked row by row below and the rule set once.  Storing deletes
+ * nothing, so no cascade is missed.  The pragma is a no-op inside a
+ * transaction: vocx_store_classify() sets it before each batch's BEGIN
+ * and restores it after the batch's end. */
 static int write_results(vocx_store *s, int64_t ruleset_id, batch_set *b,
                          const char *now, vocx_classify_stats *stats)
 {

@@ -369,10 +369,11 @@ static int load(vocx_store *s, vx_read_fn read, void *ctx, const char *source,
     in.total_bytes = total;
     /* Rows are written with foreign keys off: their one parent is this
      * run's own ingest_batches row, which batch_end() finds still there
-     * before every commit; what loading deletes (the classifications of a
-     * changed text) has nothing depending on it.  SQLite's checks were 5 % of an ingest's instructions.  The
-     * pragma is a no-op inside a transaction, as in a caller's snapshot
-     * (where nothing is written). */
+     * before every commit, and what loading deletes (the classifications
+     * of a changed text) has nothing depending on it.  SQLite's checks
+     * were 5 % of an ingest's instructions.  The pragma is a no-op inside
+     * a transaction, as in a caller's snapshot (where nothing is
+     * written). */
     sqlite3_exec(s->db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL);
     int rc = run(&in, read, ctx);
     if (sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) !=
