@@ -1088,6 +1088,17 @@ static int run_rule(vocx_scratch *s, const vocx_rules *r, uint32_t ri,
     }
     if (s->skip_gen[ri] == s->gen)
         return push_warning(s, ru->line, s->skip_code[ri]);
+    /* a term the rule needs is absent: it is false, and so is every
+     * part of it explain would look at */
+    const uint32_t *c = ru->req_n ? r->req + ru->req_off : NULL;
+    for (uint32_t k = 0; k < ru->req_n; k++) {
+        uint32_t n = *c++, i = 0;
+        while (i < n && s->leaf_gen[c[i]] != s->gen)
+            i++;
+        if (i == n)
+            return VOCX_OK;
+        c += n;
+    }
 
     ev e = {s, r, ru, ru->kind == VX_RULE_UNLESS};
     size_t pool = s->nocc; /* the pool is per rule */

@@ -288,6 +288,92 @@ void vx_rules_disable_gate(vocx_rules *r)
         memset(r->rgate, 0xFF, ((size_t)1 << r->rgate_bits) / 8);
 }
 
+void vx_rules_disable_prechecks(vocx_rules *r)
+{
+    for (size_t i = 0; i < r->nrules; i++)
+        r->rules[i].req_n = 0;
+}
+
+#define VX_REQ_MAX_CLAUSES 8 /* per rule: more would cost more than eval */
+#define VX_REQ_MAX_LEAVES 32 /* per clause */
+
+/* The leaves under node `id` one of which occurs whenever it is true,
+ * appended to out[*n..cap); -1 when it can be true without any (a NOT) or
+ * they do not fit. */
+static int any_leaves(const vocx_rules *r, uint32_t id, uint32_t *out,
+                      uint32_t *n, uint32_t cap)
+{
+    const vx_node *nd = &r->nodes[id];
+    /* no child array at all when every expression is a single term */
+    const uint32_t *k = nd->op == VX_OP_LEAF ? NULL : r->kids + nd->arg;
+    int any = 0;
+    switch (nd->op) {
+    case VX_OP_LEAF:
+        if (*n == cap)
+            return -1;
+        out[(*n)++] = nd->arg;
+        return 0;
+    case VX_OP_NOT:
+        return -1;
+    case VX_OP_OR: /* true through some operand: all of theirs */
+        for (uint32_t i = 0; i < nd->nkids; i++)
+            if (any_leaves(r, k[i], out, n, cap))
+                return -1;
+        return 0;
+    default: /* AND, NEAR, BEFORE: every operand true; NOTs need nothing */
+        for (uint32_t i = 0; i < nd->nkids; i++) {
+            if (r->nodes[k[i]].op == VX_OP_NOT)
+                continue;
+            if (any_leaves(r, k[i], out, n, cap))
+                return -1;
+            any = 1;
+        }
+        return any ? 0 : -1;
+    }
+}
+
+/* Clauses of node `id`: every operand of an AND, NEAR or BEFORE is
+ * needed; an OR or a term is one clause. */
+static int add_clauses(vocx_rules *r, vx_rule *ru, uint32_t id)
+{
+    const vx_node *nd = &r->nodes[id];
+    if (nd->op == VX_OP_NOT || ru->req_n == VX_REQ_MAX_CLAUSES)
+        return VOCX_OK;
+    if (nd->op == VX_OP_AND || nd->op == VX_OP_NEAR ||
+        nd->op == VX_OP_BEFORE) {
+        for (uint32_t i = 0; i < nd->nkids; i++) {
+            int rc = add_clauses(r, ru, r->kids[nd->arg + i]);
+            if (rc)
+                return rc;
+        }
+        return VOCX_OK;
+    }
+    uint32_t leaves[VX_REQ_MAX_LEAVES], n = 0;
+    if (any_leaves(r, id, leaves, &n, VX_REQ_MAX_LEAVES))
+        return VOCX_OK; /* no clause: nothing is skipped for it */
+    if (GROW(r->req, r->cap_req, r->nreq + 1 + n))
+        return VOCX_ENOMEM;
+    r->req[r->nreq++] = n;
+    memcpy(r->req + r->nreq, leaves, n * sizeof *leaves);
+    r->nreq += n;
+    ru->req_n++;
+    return VOCX_OK;
+}
+
+int vx_rules_add_prechecks(vocx_rules *r, uint32_t ri)
+{
+    vx_rule *ru = &r->rules[ri];
+    ru->req_off = (uint32_t)r->nreq;
+    ru->req_n = 0;
+    int op = r->nodes[ru->root].op;
+    /* A term or an OR: its one clause holds the terms the rule is indexed
+     * under, so it holds for every candidate.  And absurdly many clauses:
+     * evaluate them all. */
+    if (op == VX_OP_LEAF || op == VX_OP_OR || r->nreq > UINT32_MAX / 2)
+        return VOCX_OK;
+    return add_clauses(r, ru, ru->root);
+}
+
 void vx_rules_disable_child_bits(vocx_rules *r)
 {
     for (size_t i = 0; i < r->ntnodes; i++)
@@ -601,6 +687,7 @@ void vocx_rules_free(vocx_rules *r)
     free(r->rules);
     free(r->nodes);
     free(r->kids);
+    free(r->req);
     free(r->leaves);
     free(r->leaf_rules);
     free(r->regexes);

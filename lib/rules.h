@@ -147,6 +147,11 @@ typedef struct vx_rule {
     uint32_t nnodes;
     double weight;
     const char *text;      /* the expression as written */
+    /* Terms the rule needs beyond the one it is indexed under: req_n
+     * clauses at rules->req + req_off, each a count and that many leaves,
+     * one of which must occur for the rule to be true.  A candidate whose
+     * clause has no leaf in the comment is not evaluated. */
+    uint32_t req_off, req_n;
 } vx_rule;
 
 typedef struct vx_issue {
@@ -187,6 +192,8 @@ struct vocx_rules {
     size_t nnodes, cap_nodes;
     uint32_t *kids;
     size_t nkids, cap_kids;
+    uint32_t *req; /* the rules' clauses of needed terms (vx_rule.req_off) */
+    size_t nreq, cap_req;
     uint32_t max_rule_nodes; /* largest rule, for per-node scratch */
 
     vx_leaf *leaves;
@@ -453,6 +460,13 @@ void vx_rules_disable_gate(vocx_rules *r);
 /* Let every next token try to continue a phrase (vx_tnode.next_mask; tests
  * compare with and without the child bits; results must be identical). */
 void vx_rules_disable_child_bits(vocx_rules *r);
+/* Evaluate every candidate rule, whatever terms occurred (tests compare
+ * with and without the clauses of vx_rule.req_off; results must be
+ * identical). */
+void vx_rules_disable_prechecks(vocx_rules *r);
+/* Derive the clauses of terms rule `ri` needs (vx_rule.req_off) from its
+ * expression; once its nodes are in. */
+int vx_rules_add_prechecks(vocx_rules *r, uint32_t ri);
 /* Record that `rule` uses `leaf`; `indexed`: the rule is a candidate
  * whenever the leaf occurs (it is one of the terms the rule needs). */
 int vx_rules_use_leaf(vocx_rules *r, uint32_t leaf, uint32_t rule,

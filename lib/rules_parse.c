@@ -1309,6 +1309,10 @@ static void emit_rule(parser *p, int kind, uint32_t root, size_t ea,
     ru->nnodes = (uint32_t)p->npn;
     ru->weight = weight;
     ru->text = text;
+    if (vx_rules_add_prechecks(r, rule)) {
+        p->rc = VOCX_ENOMEM;
+        return;
+    }
     if (issue != UINT32_MAX)
         r->issues[issue].end_rule = (uint32_t)r->nrules;
 }

@@ -967,9 +967,10 @@ static uint64_t gate_rng(uint64_t *x)
     return *x;
 }
 
-/* The gate only skips lookups that cannot find anything: random texts of
+/* The gate only skips lookups that cannot find anything, and a rule is
+ * left unevaluated only when a term it needs is absent: random texts of
  * the terms' words, their neighbours and other words get the same result
- * with it and without it, with the test rules and the default rules. */
+ * with both and without, with the test rules and the default rules. */
 START_TEST(root_gate_changes_nothing)
 {
     static const char *const words[] = {
@@ -991,9 +992,12 @@ START_TEST(root_gate_changes_nothing)
     ck_assert_int_eq(vocx_rules_load(&without[1], path, NULL), VOCX_OK);
     vx_rules_disable_gate(without[0]);
     vx_rules_disable_gate(without[1]);
-    /* and the phrase children's bits (vx_tnode.next_mask) */
+    /* and the phrase children's bits (vx_tnode.next_mask), and the
+     * clauses of terms a rule needs (vx_rule.req_off) */
     vx_rules_disable_child_bits(without[0]);
     vx_rules_disable_child_bits(without[1]);
+    vx_rules_disable_prechecks(without[0]);
+    vx_rules_disable_prechecks(without[1]);
     vocx_scratch *s;
     ck_assert_int_eq(vocx_scratch_new(&s), VOCX_OK);
     uint64_t seed = 0x9E3779B97F4A7C15ULL;
@@ -1037,6 +1041,48 @@ START_TEST(root_gate_changes_nothing)
 }
 END_TEST
 
+/* The clauses of terms each rule needs: one per operand of NEAR, BEFORE
+ * and AND (none for a NOT), one for an OR or a term, an OR's reaching
+ * into its AND operands; none when an OR can be true without a term, nor
+ * for a rule that is a term or an OR (candidates have that one). */
+START_TEST(prechecks_need_every_operand)
+{
+    vocx_rules *r = compile_ok(
+        "issue p.one\n  block improvement\n"
+        "  match refund NEAR/3 (late OR slow)\n"
+        "  match (cancel AND NOT sorry) OR angry\n"
+        "  match unhappy AND NOT sorry\n"
+        "  match (a BEFORE/2 b) AND (c OR d OR e)\n"
+        "  match (x NEAR/2 y) OR z\n");
+    static const uint32_t want[][4] = {
+        {2, 1, 2}, {0}, {1, 1}, {3, 1, 1, 3}, {0}};
+    ck_assert_uint_eq(r->nrules, 5);
+    for (size_t i = 0; i < 5; i++) {
+        const vx_rule *ru = &r->rules[i];
+        ck_assert_uint_eq(ru->req_n, want[i][0]);
+        const uint32_t *c = r->req + ru->req_off;
+        for (uint32_t k = 0; k < ru->req_n; k++) {
+            ck_assert_msg(*c == want[i][k + 1], "rule %zu clause %u: %u terms",
+                          i, k, *c);
+            for (uint32_t j = 0; j < *c; j++)
+                ck_assert_uint_lt(c[1 + j], r->nleaves);
+            c += 1 + *c;
+        }
+    }
+    /* and the rule is false when a clause is absent, true when present */
+    vocx_scratch *s;
+    ck_assert_int_eq(vocx_scratch_new(&s), VOCX_OK);
+    const vocx_result *res;
+    ck_assert_int_eq(vocx_classify(r, s, "refund came late", 16, 0, &res),
+                     VOCX_OK);
+    ck_assert_uint_eq(res->nhits, 1);
+    ck_assert_int_eq(vocx_classify(r, s, "refund came", 11, 0, &res), VOCX_OK);
+    ck_assert_uint_eq(res->nhits, 0);
+    vocx_scratch_free(s);
+    vocx_rules_free(r);
+}
+END_TEST
+
 static Suite *classify_suite(void)
 {
     Suite *s = suite_create("classify");
@@ -1063,6 +1109,7 @@ static Suite *classify_suite(void)
     tcase_add_test(c, ascii_regex_changes_nothing);
     tcase_add_test(c, root_gate_passes_every_term);
     tcase_add_test(c, root_gate_changes_nothing);
+    tcase_add_test(c, prechecks_need_every_operand);
     tcase_add_test(c, prefix_buckets_find_every_length);
     suite_add_tcase(s, c);
     return s;

@@ -57,6 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 vocx_rules_compile(&ungated, in, i, NULL, NULL) == VOCX_OK) {
                 vx_rules_disable_gate(ungated);
                 vx_rules_disable_child_bits(ungated);
+                vx_rules_disable_prechecks(ungated);
             }
             text = in + i + 4;
             text_len = size - i - 4;
