@@ -102,8 +102,12 @@ struct vocx_scratch {
     vocx_result res;
 };
 
+/* The check inline: this runs for every occurrence and span, and nearly
+ * always finds room. */
 #define GROW(arr, cap, need)                                                   \
-    vx_grow((void **)&(arr), &(cap), (need), sizeof *(arr))
+    ((size_t)(need) <= (cap)                                                   \
+         ? VOCX_OK                                                             \
+         : vx_grow((void **)&(arr), &(cap), (need), sizeof *(arr)))
 
 int vocx_scratch_new(vocx_scratch **out)
 {
@@ -637,6 +641,10 @@ typedef struct ev {
     int not_all; /* NOT operands see negated occurrences too (unless) */
 } ev;
 
+/* Below this many, sorts are insertion sorts: qsort's call per compare
+ * and its buffer cost more. */
+#define VX_SMALL_SORT 16
+
 static int cmp_occ(const void *pa, const void *pb)
 {
     const vx_occ *a = pa, *b = pb;
@@ -654,7 +662,19 @@ static void sort_dedupe(vocx_scratch *s, size_t from)
     vx_occ *o = s->occ + from;
     if (n < 2)
         return;
-    qsort(o, n, sizeof *o, cmp_occ);
+    if (n <= VX_SMALL_SORT) { /* the usual few: stable, as glibc's qsort */
+        for (size_t i = 1; i < n; i++) {
+            vx_occ x = o[i];
+            size_t j = i;
+            while (j > 0 && cmp_occ(&o[j - 1], &x) > 0) {
+                o[j] = o[j - 1];
+                j--;
+            }
+            o[j] = x;
+        }
+    } else {
+        qsort(o, n, sizeof *o, cmp_occ);
+    }
     size_t w = 0;
     for (size_t i = 1; i < n; i++) {
         if (o[i].t0 == o[w].t0 && o[i].t1 == o[w].t1) {
@@ -952,7 +972,19 @@ static void tidy_spans(vocx_scratch *s, size_t from)
     vocx_span *sp = s->spans + from;
     if (n < 2)
         return;
-    qsort(sp, n, sizeof *sp, cmp_span);
+    if (n <= VX_SMALL_SORT) {
+        for (size_t i = 1; i < n; i++) {
+            vocx_span x = sp[i];
+            size_t j = i;
+            while (j > 0 && cmp_span(&sp[j - 1], &x) > 0) {
+                sp[j] = sp[j - 1];
+                j--;
+            }
+            sp[j] = x;
+        }
+    } else {
+        qsort(sp, n, sizeof *sp, cmp_span);
+    }
     size_t w = 0;
     for (size_t i = 1; i < n; i++) {
         if (sp[i].start < sp[w].end || (sp[i].start == sp[w].start)) {
