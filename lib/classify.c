@@ -641,9 +641,42 @@ typedef struct ev {
     int not_all; /* NOT operands see negated occurrences too (unless) */
 } ev;
 
+#if defined(__GNUC__)
+#define VX_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define VX_ALWAYS_INLINE inline
+#endif
+
 /* Below this many, sorts are insertion sorts: qsort's call per compare
  * and its buffer cost more. */
 #define VX_SMALL_SORT 16
+
+/* Sort n elements of `size` bytes (occurrences, spans) stably, as glibc's
+ * qsort does (a merge sort), so equal elements keep their order either
+ * way.  Inlined with constant size and cmp, the copies and compares are
+ * plain moves and an inlined call. */
+_Static_assert(sizeof(vx_occ) <= 32 && sizeof(vocx_span) <= 32,
+               "sort_small_or_qsort's element buffer");
+static VX_ALWAYS_INLINE void sort_small_or_qsort(void *base, size_t n,
+                                                 size_t size,
+                                                 int (*cmp)(const void *,
+                                                            const void *))
+{
+    if (n > VX_SMALL_SORT) {
+        qsort(base, n, size, cmp);
+        return;
+    }
+    char *a = base, x[32];
+    for (size_t i = 1; i < n; i++) {
+        memcpy(x, a + i * size, size);
+        size_t j = i;
+        while (j > 0 && cmp(a + (j - 1) * size, x) > 0) {
+            memcpy(a + j * size, a + (j - 1) * size, size);
+            j--;
+        }
+        memcpy(a + j * size, x, size);
+    }
+}
 
 static int cmp_occ(const void *pa, const void *pb)
 {
@@ -662,19 +695,7 @@ static void sort_dedupe(vocx_scratch *s, size_t from)
     vx_occ *o = s->occ + from;
     if (n < 2)
         return;
-    if (n <= VX_SMALL_SORT) { /* the usual few: stable, as glibc's qsort */
-        for (size_t i = 1; i < n; i++) {
-            vx_occ x = o[i];
-            size_t j = i;
-            while (j > 0 && cmp_occ(&o[j - 1], &x) > 0) {
-                o[j] = o[j - 1];
-                j--;
-            }
-            o[j] = x;
-        }
-    } else {
-        qsort(o, n, sizeof *o, cmp_occ);
-    }
+    sort_small_or_qsort(o, n, sizeof *o, cmp_occ);
     size_t w = 0;
     for (size_t i = 1; i < n; i++) {
         if (o[i].t0 == o[w].t0 && o[i].t1 == o[w].t1) {
@@ -754,12 +775,6 @@ static int eval_leaf(ev *e, const vx_node *n, vx_nres *o, int all)
     o->matched = o->n > 0;
     return VOCX_OK;
 }
-
-#if defined(__GNUC__)
-#define VX_ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define VX_ALWAYS_INLINE inline
-#endif
 
 /* Evaluate an operand.  Most operands are terms, and most terms of a
  * candidate rule did not occur: that case is settled here, inline in the
@@ -972,19 +987,7 @@ static void tidy_spans(vocx_scratch *s, size_t from)
     vocx_span *sp = s->spans + from;
     if (n < 2)
         return;
-    if (n <= VX_SMALL_SORT) {
-        for (size_t i = 1; i < n; i++) {
-            vocx_span x = sp[i];
-            size_t j = i;
-            while (j > 0 && cmp_span(&sp[j - 1], &x) > 0) {
-                sp[j] = sp[j - 1];
-                j--;
-            }
-            sp[j] = x;
-        }
-    } else {
-        qsort(sp, n, sizeof *sp, cmp_span);
-    }
+    sort_small_or_qsort(sp, n, sizeof *sp, cmp_span);
     size_t w = 0;
     for (size_t i = 1; i < n; i++) {
         if (sp[i].start < sp[w].end || (sp[i].start == sp[w].start)) {
